@@ -1,0 +1,227 @@
+"""The policy engine: findings + policy -> Decision.
+
+Pure: no Django, no I/O after construction. The web app, the API and the CLI all call
+``Engine.classify``; nothing else decides labels, priority, actions or signposts.
+
+The hard rules live here, not in detectors or views:
+- Protected criticism: a post is only ever recommended for removal when at least one *breach*
+  label applies with evidence. Criticism is the label for negative opinion *without* a breach, so
+  it is dropped when a breach applies (the post is then judged by its breach, e.g. swearing).
+- Crisis comes first: P1, the crisis line every time, a reply before any hide, and never an
+  automatic hide or delete while crisis applies.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from civildesk.detectors.base import LABELS, Detector, Finding, MessageInput, Prepared, prepare
+from civildesk.policy.decision import Decision, Evidence
+from civildesk.policy.schema import ACTIONS, SIGNPOSTS, Policy, load_policy
+
+# Replies first and the on-call alert next, so that "hide" is never the first thing done to a post
+# from someone in crisis.
+_ACTION_ORDER: tuple[str, ...] = (
+    "reply_public",
+    "reply_private",
+    "alert_oncall",
+    "hide",
+    "delete",
+    "block",
+    "report_platform",
+    "escalate_police",
+    "escalate_legal",
+    "notify_author",
+)
+assert set(_ACTION_ORDER) == set(ACTIONS)
+_REMOVALS = frozenset({"hide", "delete"})
+
+# Rule-based detectors, by module and class; each takes a DetectorConfig.
+RULE_DETECTORS: tuple[tuple[str, str], ...] = (
+    ("civildesk.detectors.pii", "PersonalInformationDetector"),
+    ("civildesk.detectors.links", "LinkDetector"),
+    ("civildesk.detectors.lexicon", "LexiconDetector"),
+    ("civildesk.detectors.crisis", "CrisisDetector"),
+    ("civildesk.detectors.intents", "IntentDetector"),
+    ("civildesk.detectors.staff", "StaffDetector"),
+    ("civildesk.detectors.commerce", "CommerceDetector"),
+)
+LEARNED_DETECTOR: tuple[str, str] = ("civildesk.detectors.learned", "LearnedDetector")
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the engine may know beyond the text: the author's standing strikes (repeat
+    behaviour makes a block proposal)."""
+
+    prior_strikes: int = 0
+
+
+def _build(spec: tuple[str, str], policy: Policy) -> Any:
+    module = importlib.import_module(spec[0])
+    return getattr(module, spec[1])(policy.detector_config())
+
+
+class Engine:
+    """Classifies messages against one policy with one set of detectors."""
+
+    def __init__(self, policy: Policy, detectors: Sequence[Detector], learned: Any | None = None) -> None:
+        self.policy = policy
+        self.detectors = tuple(detectors)
+        self.learned = learned
+
+    @classmethod
+    def default(cls, policy: Policy | None = None, *, use_model: bool = True) -> Engine:
+        """The shipped detectors over ``policy`` (default: the shipped policy.yaml). With
+        ``use_model`` the learned heads join the rules when their files are installed."""
+        policy = policy or load_policy()
+        detectors = [_build(spec, policy) for spec in RULE_DETECTORS]
+        learned = None
+        if use_model:
+            try:
+                learned = _build(LEARNED_DETECTOR, policy)
+            except ImportError:
+                learned = None
+        return cls(policy, detectors, learned)
+
+    # -- classification ---------------------------------------------------------------------
+
+    def findings(self, prepared: Prepared) -> list[Finding]:
+        out: list[Finding] = []
+        for detector in self.detectors:
+            out.extend(detector.detect(prepared))
+        return out
+
+    def classify(self, message: MessageInput, context: Context | None = None) -> Decision:
+        prepared = prepare(message)
+        found = self.findings(prepared)
+        if self.learned is not None:
+            found.extend(self.learned.detect(prepared))
+        return self.decide(prepared, found, context or Context())
+
+    def classify_batch(
+        self, messages: Sequence[MessageInput], contexts: Sequence[Context] | None = None
+    ) -> list[Decision]:
+        """Many messages at once: the learned heads run in length-sorted batches."""
+        prepared = [prepare(m) for m in messages]
+        found = [self.findings(p) for p in prepared]
+        if self.learned is not None and prepared:
+            for per_message, extra in zip(found, self.learned.detect_batch(prepared), strict=True):
+                per_message.extend(extra)
+        ctxs = contexts or [Context()] * len(messages)
+        return [self.decide(p, f, c) for p, f, c in zip(prepared, found, ctxs, strict=True)]
+
+    def decide(self, prepared: Prepared, findings: Iterable[Finding], context: Context) -> Decision:
+        policy = self.policy
+        message = prepared.message
+        text = prepared.text
+
+        scores: dict[str, float] = dict.fromkeys(LABELS, 0.0)
+        best: dict[str, list[Finding]] = {}
+        question = False
+        explanations: list[Evidence] = []
+        emergency = False
+        for f in findings:
+            if f.label == "question":
+                question = question or f.score >= 0.5
+                continue
+            if f.label not in scores:
+                continue
+            if f.score > scores[f.label]:
+                scores[f.label] = f.score
+            rule = policy.labels[f.label]
+            if f.score >= rule.threshold:
+                best.setdefault(f.label, []).append(f)
+                if f.label == "crisis" and f.kind in policy.emergency_kinds:
+                    emergency = True
+            elif f.score == 0.0:
+                explanations.append(_evidence(f, text))
+
+        applied = [label for label in LABELS if label in best]
+        breaches = [label for label in applied if policy.labels[label].breach]
+        if breaches:
+            # Criticism is negative opinion *with no breach*; a breach post is judged by its breach.
+            applied = [label for label in applied if not policy.labels[label].protected]
+
+        priority = min((policy.labels[label].priority for label in applied), default="P5")
+        if question and priority > policy.question_priority:
+            priority = policy.question_priority
+
+        private = message.is_private
+        actions: set[str] = set()
+        signposts: set[str] = set()
+        for label in applied:
+            rule = policy.labels[label]
+            for action in rule.actions:
+                actions.add(("reply_private" if private else "reply_public") if action == "reply" else action)
+            if context.prior_strikes + 1 >= policy.strikes.get("block_after", 10**9):
+                actions.update(a for a in rule.repeat_actions if a != "reply")
+            signposts.update(rule.signposts)
+        if emergency and "crisis" in applied:
+            signposts.add("emergency")
+        if private:
+            # Already a private conversation: no need to ask for one.
+            signposts.discard("private_message")
+        if not breaches:
+            actions -= _REMOVALS  # protected criticism: never remove without a breach
+            actions.discard("notify_author")
+        if "delete" in actions:
+            actions.discard("hide")
+
+        removal = "required" if actions & _REMOVALS else ("forbidden" if "criticism" in applied else "none")
+
+        auto: set[str] = set()
+        for rule_auto in policy.auto_apply:
+            if rule_auto.label in applied:
+                for action in rule_auto.actions:
+                    auto.add(
+                        ("reply_private" if private else "reply_public") if action == "reply" else action
+                    )
+        auto &= actions
+        if "crisis" in applied:
+            auto -= _REMOVALS  # a person in crisis is answered, never silently hidden
+
+        clauses: list[str] = []
+        for label in applied:
+            rule = policy.labels[label]
+            for cid in (rule.clause, *rule.also_clauses):
+                clause_text = policy.clauses[cid].text
+                if clause_text not in clauses:
+                    clauses.append(clause_text)
+
+        evidence = tuple(
+            _evidence(f, text)
+            for label in applied
+            for f in sorted(best[label], key=lambda f: (f.start, -f.score))
+        )
+        return Decision(
+            id=message.id,
+            labels=tuple(applied),
+            scores=scores,
+            priority=priority,
+            actions=tuple(a for a in _ACTION_ORDER if a in actions),
+            signposts=tuple(s for s in SIGNPOSTS if s in signposts),
+            evidence=evidence,
+            clauses=tuple(clauses),
+            policy_version=policy.version,
+            removal=removal,
+            auto_actions=tuple(a for a in _ACTION_ORDER if a in auto),
+            explanations=tuple(explanations),
+        )
+
+
+def _evidence(f: Finding, text: str) -> Evidence:
+    start = max(0, min(f.start, len(text)))
+    end = max(start, min(f.end, len(text)))
+    return Evidence(
+        label=f.label,
+        start=start,
+        end=end,
+        detector=f.detector,
+        kind=f.kind,
+        note=f.note,
+        text=text[start:end][:200],
+    )
