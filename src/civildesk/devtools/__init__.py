@@ -1,0 +1,1 @@
+"""Developer tools used by the Makefile and the test suite (not needed at run time)."""

@@ -1,0 +1,1 @@
+"""The desk's pages. Views stay thin: check the role, call the inbox services, render."""
