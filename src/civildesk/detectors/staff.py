@@ -538,6 +538,8 @@ class StaffDetector:
                 continue  # "a bit abrupt" is a gripe, not an attack
             if cue.section in ("conduct", "insult", "sack", "allege") and _self_subject(window):
                 continue
+            if cue.section == "sack" and _reported_past(text[cue.start : cue.end], window):
+                continue
             if _grouped(modifiers, cue):
                 continue
             ref = _attribute(refs, cue, ends, sent, window, text)
@@ -710,6 +712,17 @@ def _self_subject(window: list[str]) -> bool:
         if w in _PERSON_PRONOUNS:
             return False
     return False
+
+
+_BARE_OUTCOMES = {"sacked", "fired", "struck off", "dismissed", "suspended"}
+_PAST_AUXILIARIES = {"was", "were", "been", "got", "had"}
+
+
+def _reported_past(cue_text: str, window: list[str]) -> bool:
+    """ "He was struck off in 2015": a report of something that happened (public record, often),
+    not a call for it to happen. Calls carry a modal ("should be sacked") and match other lines;
+    "was sacked for stealing" is still caught as an allegation."""
+    return cue_text.lower() in _BARE_OUTCOMES and bool(window) and window[-1] in _PAST_AUXILIARIES
 
 
 def _grouped(modifiers: list[_Hit], cue: _Hit) -> bool:
