@@ -24,6 +24,7 @@ README = CASES_DIR / "README.md"
 # file name -> id prefix ("c-<prefix>-NNN")
 FILES = {
     "crisis.jsonl": "crisis",
+    "crisis_second.jsonl": "crisisb",
     "abuse_hate.jsonl": "abuse",
     "pii_links_ads.jsonl": "pii",
     "service.jsonl": "service",

@@ -768,3 +768,176 @@ def test_quoting_a_phrase_is_not_saying_it() -> None:
 def test_thinking_about_it_right_now_is_not_doing_it_right_now() -> None:
     assert "imminent" not in kinds("unaliving myself is all i think about rn")
     assert "imminent" in kinds("going to unalive myself rn")
+
+
+# --- Families of cues added after the own-case review (tests/cases/crisis*.jsonl) ---------------
+# Each row is one family, written in words that are not in the case files: (text, kind expected,
+# danger now?). "kind" is one of the kinds the finding must include.
+CUE_FAMILIES = [
+    # a handle or quotation marks do not hide the words
+    ("@LondonMHTrust kms fr", "intent", False),
+    ("she left work saying she was going to 'end it' and her phone is off", "third_party", True),
+    # reported speech: someone else's first person
+    (
+        "My colleague messaged the group 'I'm sorry, this is the end for me' and isn't answering",
+        "third_party",
+        True,
+    ),
+    # "no one tells you": "you" is the object, the feeling is the author's
+    ("no one tells you how exhausting it is to want to die every day", "passive", False),
+    # stockpiles: an amount of a medicine kept back
+    ("I've got 2 months of sertraline saved up", "means", False),
+    ("been putting my pregabalin aside instead of taking it", "means", False),
+    ("stopped taking my meds and started saving them", "means", False),
+    (
+        "I've got 3 months of quetiapine saved up. Haven't decided when. Just wanted someone to know",
+        "means",
+        False,
+    ),
+    ("been looking at ropes online", "means", False),
+    ("he's bought a hose for the car exhaust and he's at home on his own", "third_party", True),
+    ("im in the bath with a razor", "imminent", True),
+    ("downed my whole prescription an hour ago", "imminent", True),
+    ("she's taken something and won't tell me what", "third_party", True),
+    ("I've been taking more of my tablets than I should, on purpose", "self_harm", False),
+    # farewells and final arrangements
+    ("my brother texted me saying goodbye and now he won't answer", "farewell", True),
+    ("made my will and found a new home for my dog", "farewell", True),
+    ("Please pass on to my sister that I'm sorry", "farewell", True),
+    # command voices, including the voice of someone who has died
+    ("the voices keep telling me to walk into the river", "intent", False),
+    ("i can hear my dad's voice telling me to come and join him", "intent", False),
+    # self-harm without the words "self harm"
+    ("punching walls till my knuckles bleed", "self_harm", False),
+    ("been scratching till i bleed again", "self_harm", False),
+    ("started banging my head against the wall again", "self_harm", False),
+    ("found fresh cuts on my daughter's arms", "third_party", False),
+    # eating disorders: behaviour, and the body in danger
+    ("been purging after every meal", "self_harm", False),
+    ("not eaten in 6 days and I keep fainting", "physical", True),
+    # euphemisms and plans
+    ("im checking out for good", "intent", False),
+    ("planning my exit", "passive", False),
+    ("I want to leave this world", "intent", False),
+    ("I'm not safe at home tonight", "intent", True),
+    ("cant stop picturing myself hanging", "passive", False),
+    ("i hope i get hit by a bus on the way home", "passive", False),
+    ("I can't find one reason to keep going", "passive", False),
+    ("the only reason im still here is my dog", "passive", False),
+    ("feel like everyone would be easier if i just wasn't in them", "passive", False),
+    ("i dont see myself making it to 30", "passive", False),
+    ("scared of what i'll do tonight", "passive", False),
+    ("after my attempt last month i'm going to try again and get it right this time", "attempt", False),
+    # not English
+    ("quiero morir", "intent", False),
+    ("me voy a quitar la vida esta noche", "intent", True),
+    ("chcę umrzeć", "intent", False),
+    ("Nie chcę już żyć", "passive", False),
+    ("mujhe jeena nahi hai", "passive", False),
+    ("dw i eisiau marw", "intent", False),
+    ("quero morrer", "intent", False),
+    ("je veux mourir", "intent", False),
+    ("ich will sterben", "intent", False),
+    ("میں مرنا چاہتا ہوں", "intent", False),  # Urdu script
+    ("죽고 싶어", "intent", False),  # Korean (New Malden)
+    # someone has rung 999: danger now
+    ("my mate is on the roof of the car park saying he'll jump, I've rung 999", "third_party", True),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "now"), CUE_FAMILIES)
+def test_families_of_cues(text: str, kind: str, now: bool) -> None:
+    found = kinds(text)
+    assert kind in found, findings(text)
+    assert ("imminent" in found) == now, findings(text)
+
+
+# Weak signals that need company: on their own they are ordinary, together they are a crisis.
+@pytest.mark.parametrize(
+    ("alone", "together"),
+    [
+        ("at richmond bridge now", "hiya. thinking of jumping. at richmond bridge now"),
+        ("i won't be around for christmas", "honestly i won't be around for christmas. i mean it"),
+        ("there won't be a next time", "crisis team sent me away again. there won't be a next time"),
+        (
+            "is it normal to plan your own funeral playlist",
+            "planned my own funeral playlist, want it played soon",
+        ),
+        ("my heart keeps racing", "haven't eaten in 5 days and my heart keeps racing"),
+        (
+            "gave my cat to my neighbour",
+            "gave my cat to my neighbour and texted my mum sorry. tonight's the night",
+        ),
+        (
+            "I'm at Vauxhall bridge.",
+            "I'm at Vauxhall bridge. I've been here an hour. I can't make myself go home",
+        ),
+    ],
+)
+def test_weak_cues_count_only_together(alone: str, together: str) -> None:
+    assert not raised(alone), findings(alone)
+    assert raised(together), findings(together)
+
+
+def test_danger_now_needs_a_time_that_belongs_to_the_act() -> None:
+    # "tonight" says when the planning happened, not when it will be done
+    assert "imminent" not in kinds("I sat down tonight and worked out exactly how I'd do it")
+    # "haven't decided when": no 999 from a stated preparation
+    assert "imminent" not in kinds("got 60 tablets saved. haven't decided when. just so you know")
+    # "as soon as she's out" is a condition, not a time
+    assert "imminent" not in kinds(
+        "after an overdose at the weekend my sister says she'll do it again as soon as she's out"
+    )
+    assert "third_party" in kinds(
+        "after an overdose at the weekend my sister says she'll do it again as soon as she's out"
+    )
+
+
+def test_negation_and_anniversaries_in_new_families() -> None:
+    assert not raised("no quiero morir, solo estoy cansada")
+    assert not raised("자살 예방의 날 행사")  # a suicide prevention day event
+    assert not raised("ten years ago tonight I took an overdose. today I'm a peer support worker")
+    assert not raised("This time last year I was suicidal. Today I started my nursing degree")
+
+
+NEW_NEAR_MISSES = [
+    "I could kill for a coffee",
+    "World Suicide Prevention Day is on Wednesday",
+    "my phone is dead",
+    "I'm done with this app",
+    "I'm going to jump on the bus and see you at group",
+    "checking out of the hotel at 11, then heading to the clinic",
+    "we want to leave the world a better place for our kids",
+    "the Richmond choir doing Don't Stop Me Now",
+    "scratching my eczema till it bleeds, any cream recommendations?",
+    "tell my mum I'm sorry I missed her call, I'm on nights",
+    "He left a note on the fridge saying he's gone to the shops",
+    "can't stop thinking about the bridge collapse on the news",
+    "I've written my will and booked a cruise, retirement here I come!",
+    "I'm at London Bridge now, running late, sorry",
+    "banging my head against a brick wall with this referral",
+    "Leaving the NHS after 20 years, farewell everyone and thank you",
+    "my heart is racing before my first group",
+    "Sorry everyone, the Tuesday group is cancelled",
+    "we're giving away free plants at the open day",
+    "bought a hose for the garden",
+    "been looking at rope lights for the ward tree",
+    "stopped taking my meds because of the side effects, who do I talk to?",
+    "I'll try again tomorrow, the online form crashed after my attempt to log in",
+    "the kids will be better off at the new school",
+    "gave my old games to my little brother",
+    "my nan is ready to go home from the ward",
+    "I'm not going to make it to the meeting, sorry",
+    "dying would be easier than this meeting lol",
+    "planning my exit from the company, new job in May",
+    "I keep picturing myself falling asleep on the train",
+    "I'm jumping off a cliff next month... attached to a paraglider! Sponsored, please donate",
+    "Just sick of everything being politicised",
+    "if I see one more 'car park full' sign I'm going to throw myself in the Wandle 🙄",
+    "I'm sat on the wall by the car park eating my lunch",
+]
+
+
+@pytest.mark.parametrize("text", NEW_NEAR_MISSES)
+def test_new_near_misses(text: str) -> None:
+    assert not raised(text), findings(text)

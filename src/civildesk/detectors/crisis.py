@@ -7,18 +7,25 @@ for every "this queue is killing me" stops reading its P1s, so every cue is read
    the families of cues worth running. Most messages stop here.
 2. Each family's cues (``data/crisis_patterns.txt``) are matched on the normalised text, along
    with the family's *benign* readings ("kill myself laughing", "suicide prevention day"); a
-   benign reading that contains a cue cancels it and is kept as a score-0 explanation.
+   benign reading that contains a cue cancels it and is kept as a score-0 explanation. Handles
+   ("@LondonMHTrust") and quotation marks at the edge of words are blanked first, so they neither
+   split a phrase ("going to 'end it'") nor read as the subject of one. A few families are in
+   other languages (Spanish, Polish, Urdu, Welsh, Portuguese, French, German, ...).
 3. Each surviving cue is checked for negation in the words just before it ("I'm not suicidal",
    but never "not going to do anything stupid, but the urge to self harm..."), for distant past
    with nothing current ("used to self harm, 2 years clean"), for quoting ("is 'I feel
    hopeless' enough for a referral?"), for whom it is about (the author, someone of their own,
-   a stranger in front of them, or people in general), and, for cues that are often hyperbole,
-   for a trivial target nearby (a form, a meeting, the football) or laughter.
-4. Weak cues (below 0.5) count only together ("im so done. bye everyone x").
+   a stranger in front of them, someone quoted: "she messaged 'this is the end for me'", or
+   people in general), and, for cues that are often hyperbole, for a trivial target nearby (a
+   form, a meeting, the football) or laughter, unless the author says they mean it.
+4. Weak cues (below 0.5) count only together ("im so done. bye everyone x"), when the author
+   insists ("i mean it"), beside a near time ("want it played soon") or beside care that has
+   failed them ("the crisis team sent me away again. there won't be a next time").
 5. Danger now ("imminent", which makes the engine add 999/A&E) comes from the cue itself
    (overdose taken, goodbye posted, possessions given away) or from context: a stated intent,
    plan or means with "tonight" / "right now", someone at risk who is alone or unreachable now,
-   or a stranger in danger in front of the author.
+   or a stranger in danger in front of the author, or 999 already rung. A time that belongs to
+   something done ("I sat down tonight and worked out how") or "haven't decided when" is not.
 """
 
 from __future__ import annotations
@@ -30,13 +37,21 @@ from dataclasses import dataclass, field
 from importlib import resources
 
 from civildesk.detectors.base import DetectorConfig, Finding, Prepared
+from civildesk.detectors.normalise import normalise
 
 NAME = "crisis"
 LABEL = "crisis"
 
-RAISING_KINDS = frozenset({"intent", "plan", "means", "imminent", "self_harm", "passive", "farewell"})
+RAISING_KINDS = frozenset(
+    {"intent", "plan", "means", "imminent", "self_harm", "passive", "farewell", "physical", "attempt"}
+)
 EXPLAIN_KINDS = frozenset({"idiom", "topic", "negated", "recovery"})
-CONTEXT_KINDS = frozenset({"time", "alone", "prep"})
+# time: "tonight"; alone: someone at risk is alone or unreachable; prep: final preparations;
+# emergency: 999 has been rung; notnow: the author says it is not for now ("haven't decided when").
+CONTEXT_KINDS = frozenset({"time", "alone", "prep", "emergency", "notnow"})
+# "-" none; "h" hyperbole-prone; "!" danger now; "1" always the author; "3" always someone else;
+# "s" no subject of its own (the sentence's subject counts). See the head of the data file.
+_FLAGS = frozenset("-h!13s")
 # Cues whose danger depends on timing: with "tonight" or "right now" they become imminent.
 _TIMED_KINDS = frozenset({"intent", "plan", "means", "third_party"})
 
@@ -48,6 +63,8 @@ _NOTES = {
     "self_harm": "current self-harm or urges",
     "passive": "wishes to be dead or sees no point in living",
     "farewell": "a farewell message",
+    "physical": "physical danger: not eating, purging, fainting or chest pain",
+    "attempt": "a recent suicide attempt or a wish to try again",
     "third_party": "someone else is at risk",
     "idiom": "figure of speech, not a crisis",
     "topic": "talks about the subject, not about a person at risk",
@@ -61,6 +78,7 @@ _WORD_EDGE_AFTER = r"(?![a-z0-9])"
 _CLAUSE_BREAK = re.compile(r"[,;.!?\n]|\b(?:but|though|however|although|tho|and|so|because|cos|coz|yet)\b")
 _SENTENCE_BREAK = re.compile(r"[.!?\n]+")
 _GATE_KEY = re.compile(r"\s+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 _TOKEN = re.compile(r"[^\s,;:.!?()\"]+")
 
 
@@ -95,6 +113,11 @@ class _Hit:
 # ---------------------------------------------------------------------------------------------
 # Loading the pattern file
 # ---------------------------------------------------------------------------------------------
+def _fold(raw: str) -> str:
+    """Letters outside ASCII are folded as the message is ("chcę" is matched as "chce")."""
+    return _NON_ASCII.sub(lambda m: normalise(m.group(0), leet=False, squeeze=False).text, raw)
+
+
 def _finish(raw: str) -> str:
     """A space matches any whitespace (" ?" optional whitespace); ' is an optional apostrophe
     and '' a required one."""
@@ -153,7 +176,7 @@ class _Table:
     def __init__(self, text: str) -> None:
         self.macros: dict[str, str] = {}
         self.families: dict[str, _Family] = {}
-        self._parse(text.splitlines())
+        self._parse(_fold(text).splitlines())
         for fam in self.families.values():
             if fam.cues:
                 fam.cue_rx = _alternation([(f"c{i}", c.pattern) for i, c in enumerate(fam.cues)])
@@ -214,7 +237,7 @@ class _Table:
                 if family is None:
                     raise ValueError(f"cue outside a family: {line}")
                 kind, score, flags, raw = line.split(None, 3)
-                if kind not in RAISING_KINDS | EXPLAIN_KINDS | CONTEXT_KINDS or not set(flags) <= set("-h!1"):
+                if kind not in RAISING_KINDS | EXPLAIN_KINDS | CONTEXT_KINDS or not set(flags) <= _FLAGS:
                     raise ValueError(f"bad kind or flags: {line}")
                 pattern = _expand(raw, self.macros)
                 if re.compile(_finish(pattern)).groups:
@@ -252,7 +275,7 @@ _PAST_VERB = _TABLE.word_regex("PAST_VERB")
 _PAST_HINT = re.compile(
     r"ago|used? to|when i was|as a|back in|\d\d\d\d|clean|free|sober|recover|no longer|anymore|any more|"
     r"haven|havent|stopped|got through|other side|surviv|saved|save my|still here|better|well now|without|"
-    r"school|uni\b|college|teen|twent|in my|at school"
+    r"school|uni\b|college|teen|twent|in my|at school|last (?:year|spring|summer|autumn|winter|christmas)|year ago"
 )
 _PAST_NEARBY = re.compile(
     r"\b(?:was|were|last (?:week|month|year)|(?:years?|months?|weeks) ago|when i was)\b"
@@ -268,6 +291,39 @@ _RECENT = _TABLE.word_regex("RECENT")
 _IDEATION = _TABLE.word_regex("IDEATION")
 _META = _TABLE.word_regex("META")
 _QUOTES = "\"'“”‘’«»"
+# Handles ("@LondonMHTrust") are not words of the message, and quotation marks at the edge of a
+# word do not split a phrase ("going to 'end it'"): both are blanked, keeping every offset.
+_BLANK = re.compile(r"(?<![\w@])@[\w.]+|(?<![a-z0-9])[\"'“”‘’«»]|[\"'“”‘’«»](?![a-z0-9])")
+_BLANK_ANY = re.compile(r"[@\"'“”‘’«»]")
+# "tell you", "makes you": an object, not a subject ("no one tells you how tiring it is to...")
+_OBJECT_VERB = re.compile(
+    r"(?:tell|tells|told|telling|warn|warns|warned|show|shows|showed|teach|teaches|taught|ask|asks|"
+    r"asked|give|gives|gave|make|makes|made|let|lets|prepare|prepares|remind|reminds|help|helps|"
+    r"thank|get|gets|got|understand)\s+$"
+)
+# Reported speech: "she messaged the team chat 'I'm sorry, this is the end for me'".
+_SPEECH = re.compile(
+    r"\b(?:said|says|saying|say|messaged|messages|texted|texts|posted|posts|wrote|writes|sent|told|"
+    r"tells|replied|put|snapped|tweeted|dm'?d|whatsapped|rang|called|screamed|shouted|kept saying)\b"
+)
+_SERIOUS_MARK = _TABLE.word_regex("SERIOUS_MARK")
+_SERVICE_FAIL = _TABLE.word_regex("SERVICE_FAIL")
+# "not a holiday", "nothing to do with the app": a trivial target named only to rule it out
+_NOT_TRIVIAL = re.compile(
+    r"\b(?:not|nothing to do with|isn'?t|wasn'?t|never)\s+(?:(?:a|an|the|my|about|over|because of|just|"
+    r"even|for|on)\s+)?$"
+)
+# A weak cue said with a time that is near ("i kind of want it played soon")
+_NEAR_TIME = re.compile(r"\b(?:tonight|tonite|2nite|2night|soon|right now|this weekend|tomorrow)\b")
+# "I sat down tonight and worked out how": the time belongs to what was done, not to what will be
+_PAST_BEFORE_TIME = re.compile(
+    r"\b(?:sat|sat down|went|did|had|spent|came|wrote|worked|talked|spoke|cried|rang|called|texted|"
+    r"posted|was|were)\s+(?:\S+\s+)?$"
+)
+# "got about 60 now": for means, these say how many or how things are, not when
+_WEAK_NOW = frozenset({"now", "today", "soon"})
+# "Said goodbye to my mum today ... it was goodbye": a past-tense word does not make today a story
+_TODAY = re.compile(r"\b(?:today|tonight|tonite|just now|right now|rn|as we speak|as i type)\b")
 _OWN_PERSON = _TABLE.word_regex("OWN_PERSON")
 _BYSTANDER = _TABLE.word_regex("BYSTANDER")
 _LAUGH = re.compile(r"(?<![a-z])(?:" + _finish(_TABLE.macros["LAUGH"]) + r")(?![a-z])")
@@ -282,9 +338,12 @@ _STRONG_NOW = re.compile(
 class _Message:
     """The normalised text with lazily computed sentence bounds and context."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, raw: str | None = None) -> None:
         self.text = text
+        self.raw = text if raw is None else raw  # with handles and quotation marks kept
         self._breaks: list[int] | None = None
+        self._serious: bool | None = None
+        self._failed: bool | None = None
         self._context: list[_Hit] | None = None
         self._own_person: bool | None = None
         self._recovering: bool | None = None
@@ -296,6 +355,20 @@ class _Message:
         if self._dated is None:
             self._dated = bool(_PAST_HINT.search(self.text))
         return self._dated
+
+    @property
+    def serious(self) -> bool:
+        """The author insists they mean it ("i mean it", "not being dramatic")."""
+        if self._serious is None:
+            self._serious = bool(_SERIOUS_MARK.search(self.text))
+        return self._serious
+
+    @property
+    def failed(self) -> bool:
+        """The author says care has failed them ("sent me away", "discharged", "no callback")."""
+        if self._failed is None:
+            self._failed = bool(_SERVICE_FAIL.search(self.text))
+        return self._failed
 
     @property
     def own_person(self) -> bool:
@@ -335,7 +408,9 @@ class _Message:
         for hit in self.context():
             if hit.cue.kind != kind:
                 continue
-            if s <= hit.start < e or kind in ("alone", "prep"):
+            if kind == "time" and _PAST_BEFORE_TIME.search(self.text, max(0, hit.start - 30), hit.start):
+                continue
+            if s <= hit.start < e or kind in ("alone", "prep", "emergency", "notnow"):
                 return hit
             if kind == "time" and _STRONG_NOW.fullmatch(self.text[hit.start : hit.end]):
                 return hit
@@ -363,11 +438,19 @@ def _person(msg: _Message, hit: _Hit) -> str:
     """'first', 'third' or 'generic': who the cue is about."""
     if "1" in hit.cue.flags:
         return "first"
+    if "3" in hit.cue.flags:
+        return "third"
     text = msg.text
     s, e = msg.sentence(hit.start, hit.end)
+    if _reported(msg, hit, s):
+        return "third"
     inside = _PERSON_IN_CUE.search(text, hit.start, hit.end)
     if inside is not None and inside.lastgroup == "first":
         return "first"
+    if "s" in hit.cue.flags:
+        # the cue has no subject of its own ("after an overdose"): the sentence's subject counts
+        subjects = [m for m in _SUBJECT.finditer(text, s, hit.start) if not _is_object(text, m)]
+        return str(subjects[-1].lastgroup) if subjects else "first"
     person = _subject_before(text, max(s, hit.start - 60), hit.start)
     if inside is not None and person != "third":
         # "kill herself" with nobody of the author's own in view: news, gossip or abuse
@@ -377,6 +460,32 @@ def _person(msg: _Message, hit: _Hit) -> str:
     return person
 
 
+def _is_object(text: str, m: re.Match[str]) -> bool:
+    """ "you" after "tell" or "makes" is the object of the verb, not who the cue is about."""
+    return (
+        m.lastgroup == "generic"
+        and m.group(0) in ("you", "u", "ya")
+        and bool(_OBJECT_VERB.search(text, max(0, m.start() - 14), m.start()))
+    )
+
+
+def _reported(msg: _Message, hit: _Hit, start: int) -> bool:
+    """A first-person cue inside quotation marks that someone else said or sent."""
+    raw = msg.raw
+    opening = -1
+    for i in range(hit.start - 1, start - 1, -1):
+        if raw[i] in _QUOTES and (i == 0 or not raw[i - 1].isalnum()) and raw[i + 1 : i + 2].isalnum():
+            opening = i
+            break
+    if opening < 0:
+        return False
+    window = max(start, opening - 80)
+    if not _SPEECH.search(raw, window, opening):
+        return False
+    subjects = list(_SUBJECT.finditer(msg.text, window, opening))
+    return bool(subjects) and subjects[0].lastgroup == "third"
+
+
 def _subject_before(text: str, start: int, end: int) -> str:
     """Who does what the cue says, read from the words before it. The word just before (after
     skipping auxiliaries) decides when it is a subject ("my dad wants to die") or a noun
@@ -384,7 +493,7 @@ def _subject_before(text: str, start: int, end: int) -> str:
     "so tired", "the urge to...") mean the author dropped the "I", unless a subject came
     earlier in the sentence ("my brother says he is so done...")."""
     tokens = list(_TOKEN.finditer(text, start, end))
-    subjects = list(_SUBJECT.finditer(text, start, end))
+    subjects = [m for m in _SUBJECT.finditer(text, start, end) if not _is_object(text, m)]
     for token in reversed(tokens):
         word = token.group(0)
         for m in subjects:
@@ -438,7 +547,7 @@ def _bystander(msg: _Message, hit: _Hit) -> bool:
 
 def _quoted(msg: _Message, hit: _Hit) -> bool:
     """The cue is a phrase in quotation marks that the sentence talks about as words."""
-    text = msg.text
+    text = msg.raw
     before, after = text[max(0, hit.start - 3) : hit.start], text[hit.end : hit.end + 3]
     if not (any(q in before for q in _QUOTES) and any(q in after for q in _QUOTES)):
         return False
@@ -449,13 +558,19 @@ def _hyperbole(msg: _Message, hit: _Hit) -> float | None:
     """None when the cue reads as an idiom; otherwise the (possibly lowered) score. The joke is
     often explained in the next sentence ("goodbye everyone! Last day at the Trust..."), so
     the trivial target may be there too."""
+    score = hit.cue.score
+    if msg.serious:
+        return score
     s, e = msg.sentence(hit.start, hit.end)
     if e < len(msg.text):
         e = msg.sentence(e + 1, e + 1)[1]
     sentence = msg.text[s:e]
-    if _TRIVIAL.search(sentence) and not _SERIOUS.search(sentence):
+    trivial = any(
+        not _NOT_TRIVIAL.search(sentence, max(0, m.start() - 24), m.start())
+        for m in _TRIVIAL.finditer(sentence)
+    )
+    if trivial and not _SERIOUS.search(sentence):
         return None
-    score = hit.cue.score
     if _LAUGH.search(msg.text):
         score -= 0.4
         if score < 0.5:
@@ -480,10 +595,15 @@ class CrisisDetector:
 
     def detect(self, prepared: Prepared) -> list[Finding]:
         norm = prepared.norm
-        hits, benign = self._match(norm.text)
+        names = self._gate(norm.text)
+        if not names and self._extra is None:
+            return []  # most messages stop here
+        # blanking handles and quotation marks keeps every offset, so the gate's answer holds
+        text = _BLANK.sub(_spaces, norm.text) if _BLANK_ANY.search(norm.text) else norm.text
+        hits, benign = self._match(text, names)
         if not hits and not benign:
             return []
-        msg = _Message(norm.text)
+        msg = _Message(text, norm.text)
         findings: list[Finding] = []
         kept: list[tuple[_Hit, str, float]] = []  # hit, kind, score
         explained: list[_Hit] = list(benign)
@@ -493,7 +613,7 @@ class CrisisDetector:
             # suicide" is a topic, "our kid's been talking about suicide" is not
             if any(b.start <= hit.start and hit.end <= b.end for b in benign):
                 continue
-            if _negated(norm.text, hit.start):
+            if _negated(text, hit.start):
                 explained.append(_Hit(Cue("negated", 0.0, "", hit.cue.pattern), hit.start, hit.end))
                 continue
             if _is_past(msg, hit):
@@ -503,6 +623,11 @@ class CrisisDetector:
                 explained.append(_Hit(Cue("topic", 0.0, "", hit.cue.pattern), hit.start, hit.end))
                 continue
             kind, score = hit.cue.kind, hit.cue.score
+            if kind == "imminent" and score < 0.5:
+                # a weak danger-now cue in a story ("I was at the bridge last year") is not now
+                s, e = msg.sentence(hit.start, hit.end)
+                if _PAST_NEARBY.search(text, s, e) and not _TODAY.search(text, s, e):
+                    kind = "means"
             person = _person(msg, hit)
             # "someone is on the bridge right now" is an emergency; "people who kill themselves" is not
             bystander = person == "generic" and _bystander(msg, hit)
@@ -518,7 +643,7 @@ class CrisisDetector:
                 if (
                     "!" in hit.cue.flags
                     and not bystander
-                    and not (msg.own_person or _RECENT.search(norm.text, s, e))
+                    and not (msg.own_person or _RECENT.search(text, s, e))
                 ):
                     # "months later he overdosed": a story about someone, not an emergency
                     explained.append(_Hit(Cue("topic", 0.0, "", hit.cue.pattern), hit.start, hit.end))
@@ -531,7 +656,7 @@ class CrisisDetector:
                 score = lowered
             kept.append((hit, kind, score))
 
-        kept = _compound(kept)
+        kept = _compound(msg, kept)
         for hit, kind, score in kept:
             s, e = norm.span(hit.start, hit.end)
             note = (
@@ -551,12 +676,17 @@ class CrisisDetector:
             findings.append(Finding(LABEL, 0.0, s, e, NAME, hit.cue.kind, _NOTES.get(hit.cue.kind, "")))
         return _dedupe(findings)
 
-    def _match(self, text: str) -> tuple[list[_Hit], list[_Hit]]:
+    @staticmethod
+    def _gate(text: str) -> set[str]:
+        """The families whose stems start a word in the text."""
         names: set[str] = set()
         families = _TABLE.stem_families
         for stem in _TABLE.gate.findall(text):
             found = families.get(stem)
             names |= found if found is not None else families[_GATE_KEY.sub(" ", stem).replace("’", "'")]
+        return names
+
+    def _match(self, text: str, names: set[str]) -> tuple[list[_Hit], list[_Hit]]:
         hits: list[_Hit] = []
         benign: list[_Hit] = []
         for name in names:
@@ -586,16 +716,29 @@ class CrisisDetector:
         """The span and reason that make this danger now, if anything does."""
         if not kept:
             return None
-        prep = msg.context_near("prep", 0, 0)
+        # "haven't decided when", "not tonight": no danger now read from a time or a preparation
+        notnow = msg.context_near("notnow", 0, 0) is not None
+        prep = None if notnow else msg.context_near("prep", 0, 0)
         for hit, kind, _ in kept:
             if kind == "imminent":
                 return None  # the cue itself already says so
-            if "!" in hit.cue.flags and not _PAST_NEARBY.search(msg.text, *msg.sentence(hit.start, hit.end)):
-                return (hit.start, hit.end), _NOTES["imminent"]
+            if "!" in hit.cue.flags:
+                s, e = msg.sentence(hit.start, hit.end)
+                if not _PAST_NEARBY.search(msg.text, s, e) or _TODAY.search(msg.text, s, e):
+                    return (hit.start, hit.end), _NOTES["imminent"]
+        called = msg.context_near("emergency", 0, 0)
+        if called is not None:
+            return _join(msg, kept[0][0], called), "someone has already called 999"
         for hit, kind, _ in kept:
-            if kind in _TIMED_KINDS and not _IDEATION.search(msg.text, *msg.sentence(hit.start, hit.end)):
+            if notnow and kind != "third_party":
+                continue
+            base = hit.cue.kind  # "third_party" says whose, the cue says what
+            if base in _TIMED_KINDS and not _IDEATION.search(msg.text, *msg.sentence(hit.start, hit.end)):
                 when = msg.context_near("time", hit.start, hit.end)
-                if when is not None:
+                # "got about 60 now": for means, "now" says how many, not when
+                if when is not None and not (
+                    base == "means" and msg.text[when.start : when.end] in _WEAK_NOW
+                ):
                     return _join(msg, hit, when), "stated intent, plan or means, with a time: now"
             if kind == "third_party":
                 alone = msg.context_near("alone", hit.start, hit.end)
@@ -607,16 +750,35 @@ class CrisisDetector:
         return None
 
 
-def _compound(kept: list[tuple[_Hit, str, float]]) -> list[tuple[_Hit, str, float]]:
+def _compound(msg: _Message, kept: list[tuple[_Hit, str, float]]) -> list[tuple[_Hit, str, float]]:
     """Separate cues add up: "im so done. bye everyone x" is two weak signals (each below 0.5 on
-    its own) that together are a crisis."""
+    its own) that together are a crisis. So does a weak cue said in earnest ("i'm done. i mean
+    it") or with a time that is near ("want it played soon")."""
     spans: list[tuple[int, int]] = []
     for hit, _, _ in kept:
         if not any(a < hit.end and hit.start < b for a, b in spans):
             spans.append((hit.start, hit.end))
-    if len(spans) < 2:
-        return kept
-    return [(hit, kind, min(0.95, score + 0.15) if score < 0.8 else score) for hit, kind, score in kept]
+    together = len(spans) >= 2 or msg.serious
+    out: list[tuple[_Hit, str, float]] = []
+    for hit, kind, score in kept:
+        if score < 0.8 and (together or (score < 0.5 and (msg.failed or _timed(msg, hit)))):
+            score = min(0.95, score + 0.15)
+        out.append((hit, kind, score))
+    return out
+
+
+def _timed(msg: _Message, hit: _Hit) -> bool:
+    """A near time in the cue's sentence that belongs to what is to come, not to what was done."""
+    s, e = msg.sentence(hit.start, hit.end)
+    return any(
+        not (hit.start <= m.start() < hit.end)
+        and not _PAST_BEFORE_TIME.search(msg.text, max(s, m.start() - 30), m.start())
+        for m in _NEAR_TIME.finditer(msg.text, s, e)
+    )
+
+
+def _spaces(m: re.Match[str]) -> str:
+    return " " * len(m.group(0))
 
 
 def _join(msg: _Message, hit: _Hit, other: _Hit) -> tuple[int, int]:
