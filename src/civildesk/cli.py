@@ -332,12 +332,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=_lazy("civildesk.ml.train", "main"))
 
-    try:
-        web = importlib.import_module("civildesk.web.cli_commands")
-    except ImportError:
-        web = None
-    if web is not None:
-        web.add_subcommands(sub)
+    # The desk's own commands (Django starts only when one runs).
+    for name in ("civildesk.web.cli_commands", "civildesk.replay.cli_commands", "civildesk.api.cli_commands"):
+        try:
+            commands = importlib.import_module(name)
+        except ImportError:
+            continue
+        commands.add_subcommands(sub)
     return parser
 
 

@@ -1,18 +1,18 @@
 """How long a reply may be on each platform, and how each platform counts.
 
-X counts *weighted* characters (twitter-text v3): most Latin, Greek and Cyrillic characters and
-common punctuation weigh 1, everything else (CJK, emoji) weighs 2, and any URL weighs 23 whatever
-its length, after NFC normalisation. An emoji sequence joined with ZWJ or a skin-tone modifier is
-one emoji. The other platforms count plain characters. Limits are the platforms' documented ones
-(platforms.md); LinkedIn pages cannot send private messages through the API at all.
+X counts *weighted* characters (twitter-text v3; ``civildesk.publishing.xtext`` implements the
+rules for replies and scheduled posts alike): most Latin, Greek and Cyrillic characters and common
+punctuation weigh 1, everything else (CJK, emoji) weighs 2, and any URL weighs 23 whatever its
+length, after NFC normalisation. An emoji sequence is one emoji. The other platforms count plain
+characters. Limits are the platforms' documented ones (platforms.md); LinkedIn pages cannot send private messages through the API at all.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Final
+
+from civildesk.publishing import xtext
 
 # (platform, visibility) -> maximum length; absent means the platform offers no such reply.
 LIMITS: Final[dict[tuple[str, str], int]] = {
@@ -25,46 +25,9 @@ LIMITS: Final[dict[tuple[str, str], int]] = {
     ("linkedin", "public"): 1_250,
 }
 
-_URL = re.compile(r"https?://\S+|\bwww\.\S+", re.IGNORECASE)
-_X_URL_WEIGHT = 23
-# twitter-text v3 ranges that weigh 1; everything else weighs 2.
-_LIGHT_RANGES: Final[tuple[tuple[int, int], ...]] = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
-_JOINERS = {0x200D, 0xFE0F, 0xFE0E}
-
-
-def _light(cp: int) -> bool:
-    return any(lo <= cp <= hi for lo, hi in _LIGHT_RANGES)
-
-
-def _is_modifier(cp: int) -> bool:
-    return 0x1F3FB <= cp <= 0x1F3FF or 0xE0020 <= cp <= 0xE007F
-
 
 def x_weighted_length(text: str) -> int:
-    text = unicodedata.normalize("NFC", text)
-    total = 0
-    last = 0
-    for match in _URL.finditer(text):
-        total += _weigh(text[last : match.start()]) + _X_URL_WEIGHT
-        last = match.end()
-    return total + _weigh(text[last:])
-
-
-def _weigh(text: str) -> int:
-    total = 0
-    joined = False  # the previous code point glues this one into the same emoji
-    in_emoji = False
-    for ch in text:
-        cp = ord(ch)
-        if in_emoji and (cp in _JOINERS or _is_modifier(cp)):
-            joined = cp == 0x200D
-            continue
-        if joined:
-            joined = False
-            continue
-        in_emoji = not _light(cp)
-        total += 1 if _light(cp) else 2
-    return total
+    return xtext.weighted_length(text)
 
 
 def length(platform: str, text: str) -> int:

@@ -20,11 +20,11 @@ ROLE_LABELS: Final[dict[str, str]] = {
 # What each role adds to the one below it.
 _ADDS: Final[dict[str, frozenset[str]]] = {
     # Auditors, managers and trainees: see the desk, change nothing.
-    "viewer": frozenset({"view_inbox", "view_message", "view_dashboard", "view_history"}),
+    "viewer": frozenset({"view_inbox", "view_message", "view_dashboard", "view_history", "view_posts"}),
     # The people who work the inbox all day.
-    "officer": frozenset({"assign", "reply", "add_note", "close", "reopen"}),
+    "officer": frozenset({"assign", "reply", "add_note", "close", "reopen", "schedule_post"}),
     # Removals, blocks and escalations are the moderator's call under the policy.
-    "moderator": frozenset({"action", "approve_action", "assign_others"}),
+    "moderator": frozenset({"action", "approve_action", "assign_others", "approve_post"}),
     # Accounts, policy settings, templates, working hours, users: the Django admin.
     "admin": frozenset({"admin_site", "manage_users", "edit_settings"}),
 }

@@ -203,8 +203,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API docs' scripts from the desk itself, not a CDN
     "civildesk.web",
     "civildesk.inbox",
+    "civildesk.publishing",
+    "civildesk.api",
 ]
 
 MIDDLEWARE = [

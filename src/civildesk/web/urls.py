@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from civildesk.web.views import auth, messages, pages
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("messages/<int:pk>/reply/check/", messages.reply_check_view, name="message-reply-check"),
     path("messages/<int:pk>/history/", messages.history_view, name="message-history"),
     path("admin/", admin.site.urls),
+    path("", include("civildesk.publishing.urls")),
+    path("api/", include("civildesk.api.urls")),
 ]

@@ -1,0 +1,1 @@
+"""What-if replay: how would a new policy file change the desk's decisions on stored messages?"""
