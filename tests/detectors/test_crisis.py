@@ -941,3 +941,20 @@ NEW_NEAR_MISSES = [
 @pytest.mark.parametrize("text", NEW_NEAR_MISSES)
 def test_new_near_misses(text: str) -> None:
     assert not raised(text), findings(text)
+
+
+@pytest.mark.parametrize(
+    ("cue", "complaint"),
+    [
+        ("intent 0.9 - (want|wish) to die", "capturing groups"),
+        ("intent 0.9 - want to (?:die", "bad pattern"),
+    ],
+)
+def test_a_broken_pattern_file_names_the_bad_cue(cue: str, complaint: str) -> None:
+    """The family regex is checked as a whole; a bad cue is then found and named."""
+    from civildesk.detectors.crisis import _Table
+
+    text = "@family die die\nintent 0.9 - i want to die\n" + cue + "\n@family context\ntime 0 - tonight\n"
+    with pytest.raises(ValueError, match=complaint) as caught:
+        _Table(text)
+    assert "want to" in str(caught.value)
