@@ -27,7 +27,7 @@ __all__ = [
 class RateLimited(ConnectorError):
     """The platform asked us to slow down; ``retry_at`` is when its limit resets (UTC, aware)."""
 
-    def __init__(self, message: str, *, retry_at: datetime) -> None:
+    def __init__(self, message: str = "the platform's rate limit was reached", *, retry_at: datetime) -> None:
         super().__init__(message, retryable=True)
         self.retry_at = retry_at
 
@@ -35,7 +35,7 @@ class RateLimited(ConnectorError):
 class Transient(ConnectorError):
     """A 5xx, a timeout or a dropped connection: worth trying again."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str = "the platform did not answer in time or failed") -> None:
         super().__init__(message, retryable=True)
 
 
