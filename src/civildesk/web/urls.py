@@ -20,4 +20,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("civildesk.publishing.urls")),
     path("api/", include("civildesk.api.urls")),
+    path("", include("civildesk.ops.urls")),  # /healthz, /readyz, /metrics
 ]

@@ -1,0 +1,1 @@
+"""What an operator needs to run civildesk: liveness, readiness and Prometheus metrics."""
