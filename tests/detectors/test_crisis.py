@@ -958,3 +958,29 @@ def test_a_broken_pattern_file_names_the_bad_cue(cue: str, complaint: str) -> No
     with pytest.raises(ValueError, match=complaint) as caught:
         _Table(text)
     assert cue.split(" - ", 1)[1] in str(caught.value)
+
+
+# Found by the demo's live stream: a DM the rules let through as P5.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i don't think i can keep going tonight. i've got all my tablets here",
+        "I can't keep going tonight",
+        "i've got all my tablets here and i'm going to take them",
+        "got my sertraline out, gonna take them all",
+    ],
+)
+def test_not_going_on_tonight_and_taking_them_are_crisis(text: str) -> None:
+    assert raised(text), findings(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i've got my tablets here",  # carrying medication is ordinary on its own
+        "got my inhaler and my tablets with me, going to take them with food",
+        "I've got the kids' vitamins, going to take them to school",
+    ],
+)
+def test_having_medication_to_hand_is_not_crisis_alone(text: str) -> None:
+    assert not raised(text), findings(text)
