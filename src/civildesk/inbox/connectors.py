@@ -80,4 +80,6 @@ def get_connector(platform: str) -> ReplyConnector:
 
 
 def sends_nowhere(connector: ReplyConnector) -> bool:
-    return isinstance(connector, LocalOutbox)
+    """The local outbox, or a platform connector that records and sends nothing (an account with
+    no credentials yet), which says so with ``sends_nowhere``."""
+    return isinstance(connector, LocalOutbox) or bool(getattr(connector, "sends_nowhere", False))

@@ -61,7 +61,9 @@ def connector_for(platform: str, account_id: str) -> PublishConnector:
 
 
 def sends_nowhere(connector: object) -> bool:
-    return isinstance(connector, LocalPublishOutbox)
+    """The local outbox, or a platform connector for an account with no credentials (it records
+    and sends nothing, and says so with ``sends_nowhere``)."""
+    return isinstance(connector, LocalPublishOutbox) or bool(getattr(connector, "sends_nowhere", False))
 
 
 def publish(
