@@ -100,6 +100,28 @@ class Team:
 
 
 @dataclass(frozen=True, slots=True)
+class PageSection:
+    """One section of the public house-rules page: its own words plus the clauses it quotes."""
+
+    heading: str
+    paragraphs: tuple[str, ...] = ()
+    points: tuple[str, ...] = ()
+    clauses: tuple[str, ...] = ()  # clause ids, shown as a list in the clauses' own words
+
+
+@dataclass(frozen=True, slots=True)
+class PublicPage:
+    """The public house-rules page (``public_page`` in the file): one source for page and engine."""
+
+    title: str
+    summary: str
+    crisis_text: str
+    sections: tuple[PageSection, ...]
+    rating_question: str = "Was this page helpful?"
+    crisis_heading: str = "If you need urgent help"
+
+
+@dataclass(frozen=True, slots=True)
 class AutoApply:
     label: str
     actions: tuple[str, ...]
@@ -125,6 +147,8 @@ class Policy:
     places: tuple[str, ...]
     teams: tuple[Team, ...]
     source_text: str = field(repr=False, default="")
+    # Optional: a file without it still loads; the page then lists every clause.
+    public_page: PublicPage | None = None
 
     @property
     def breach_labels(self) -> frozenset[str]:
@@ -277,7 +301,17 @@ _TOP_REQUIRED = (
     "signposts",
     "templates",
 )
-_TOP_OPTIONAL = ("question_priority", "emergency_kinds", "auto_apply", "strikes", "retention", "directory")
+_TOP_OPTIONAL = (
+    "question_priority",
+    "emergency_kinds",
+    "auto_apply",
+    "strikes",
+    "retention",
+    "directory",
+    "public_page",
+)
+# Placeholders the public page may use besides the contacts (filled by civildesk.public.page).
+PAGE_PLACEHOLDERS: tuple[str, ...] = ("organisation", "short_name", "working_hours")
 _LABEL_REQUIRED = ("breach", "clause", "priority", "actions")
 _LABEL_OPTIONAL = (
     "signposts",
@@ -361,6 +395,7 @@ def parse_policy(text: str, *, name: str = "policy.yaml") -> Policy:
     strikes = _int_map(top.get("strikes"), "strikes", ("expiry_days", "block_after"))
     retention = _int_map(top.get("retention"), "retention", ("message_body_days", "personal_data_days"))
     staff, places, teams = _parse_directory(top.get("directory"))
+    public_page = _parse_public_page(top["public_page"], clauses, contacts) if "public_page" in top else None
 
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
     return Policy(
@@ -382,6 +417,7 @@ def parse_policy(text: str, *, name: str = "policy.yaml") -> Policy:
         places=places,
         teams=teams,
         source_text=text,
+        public_page=public_page,
     )
 
 
@@ -537,6 +573,63 @@ def _parse_directory(
         seen.add(team.id)
         teams.append(team)
     return tuple(staff), places, tuple(teams)
+
+
+def _page_text(node: yaml.Node, path: str, allowed: frozenset[str]) -> str:
+    """Text for the public page; a misspelt placeholder is an error here, not a visible {typo}."""
+    value = _str(node, path)
+    for name in re.findall(r"\{(\w+)\}", value):
+        if name not in allowed:
+            raise _fail(path, node, f"unknown placeholder {{{name}}} (allowed: {', '.join(sorted(allowed))})")
+    return value
+
+
+def _parse_public_page(
+    node: yaml.Node, clauses: Mapping[str, Clause], contacts: Mapping[str, str]
+) -> PublicPage:
+    path = "public_page"
+    m = _mapping(node, path)
+    _keys(
+        m, node, path, ("title", "summary", "crisis_text", "sections"), ("rating_question", "crisis_heading")
+    )
+    allowed = frozenset(contacts) | frozenset(PAGE_PLACEHOLDERS)
+    sections: list[PageSection] = []
+    for i, item in enumerate(_list(m["sections"], f"{path}.sections")):
+        spath = f"{path}.sections[{i}]"
+        sm = _mapping(item, spath)
+        _keys(sm, item, spath, ("heading",), ("paragraphs", "points", "clauses"))
+
+        def texts(key: str, sm: dict[str, yaml.Node] = sm, spath: str = spath) -> tuple[str, ...]:
+            if key not in sm:
+                return ()
+            return tuple(
+                _page_text(n, f"{spath}.{key}[{j}]", allowed)
+                for j, n in enumerate(_list(sm[key], f"{spath}.{key}"))
+            )
+
+        section = PageSection(
+            heading=_page_text(sm["heading"], f"{spath}.heading", allowed),
+            paragraphs=texts("paragraphs"),
+            points=texts("points"),
+            clauses=_choices(sm["clauses"], f"{spath}.clauses", tuple(clauses)) if "clauses" in sm else (),
+        )
+        if not (section.paragraphs or section.points or section.clauses):
+            raise _fail(spath, item, "needs at least one of paragraphs, points or clauses")
+        sections.append(section)
+    if not sections:
+        raise _fail(f"{path}.sections", m["sections"], "must list at least one section")
+    return PublicPage(
+        title=_page_text(m["title"], f"{path}.title", allowed),
+        summary=_page_text(m["summary"], f"{path}.summary", allowed),
+        crisis_text=_page_text(m["crisis_text"], f"{path}.crisis_text", allowed),
+        sections=tuple(sections),
+        rating_question=_page_text(m["rating_question"], f"{path}.rating_question", allowed)
+        if "rating_question" in m
+        else "Was this page helpful?",
+        crisis_heading=_page_text(m["crisis_heading"], f"{path}.crisis_heading", allowed)
+        if "crisis_heading" in m
+        else "If you need urgent help",
+    )
 
 
 def default_policy_text() -> str:
