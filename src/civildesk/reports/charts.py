@@ -1,0 +1,134 @@
+"""The report's charts, drawn on the server with matplotlib (Agg, no pyplot, no browser library).
+
+The same drawing is saved as SVG for the page and the HTML download and as PNG for the PDF, so the
+three show the same chart. Output is deterministic (fixed SVG id salt per chart, no dates in the
+metadata): the same figures give the same bytes, which keeps tests and downloaded files stable.
+
+Text in the charts comes only from fixed vocabularies (platform names, label names, dates), never
+from what people wrote; text is drawn as paths, so an SVG carries no markup of anyone's choosing.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# No pyplot: a bare Figure has no GUI backend and no global "current figure", so requests in
+# several threads cannot draw on each other's charts; savefig picks the Agg/SVG canvas by format.
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from civildesk.reports.figures import Report
+
+# NHS identity colours: blue, dark blue, aqua green, warm yellow (platform order in the report).
+PLATFORM_COLOURS = ("#005eb8", "#003087", "#00a499", "#ffb81c", "#768692")
+NHS_BLUE, NHS_GREEN, NHS_RED, NHS_GREY = "#005eb8", "#007f3b", "#d5281b", "#768692"
+TEXT_COLOUR = "#212b32"
+MAX_LABELS = 12
+_SVG_ROOT_SIZE = re.compile(r'<svg([^>]*?) width="[^"]*" height="[^"]*"')
+_SVG_ID = re.compile(r'\b(id)="([^"]+)"')
+_SVG_REF = re.compile(r'(url\(|xlink:href="|href=")#')
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    name: str
+    title: str
+    svg: str = ""  # an inline <svg> element, no XML prolog (for pages)
+    png: bytes = b""  # for the PDF
+
+
+def _style(name: str) -> Any:  # matplotlib types the keys as one long Literal of rc names
+    return {
+        "svg.hashsalt": f"civildesk-{name}",  # fixed ids: the same chart, the same bytes
+        "font.family": "DejaVu Sans",  # ships inside matplotlib: the same glyphs on every machine
+        "font.size": 9,
+        "text.color": TEXT_COLOUR,
+        "axes.labelcolor": TEXT_COLOUR,
+        "axes.edgecolor": "#d8dde0",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "xtick.color": TEXT_COLOUR,
+        "ytick.color": TEXT_COLOUR,
+        "svg.fonttype": "path",
+        "path.simplify": False,
+    }
+
+
+def _volume(report: Report, fig: Figure) -> None:
+    ax = fig.subplots()
+    days = [f"{v.day:%a} {v.day.day}" for v in report.volume]
+    bottoms = [0] * len(days)
+    for n, (_value, label) in enumerate(report.platforms):
+        counts = [v.counts[n] for v in report.volume]
+        ax.bar(days, counts, bottom=bottoms, label=label, color=PLATFORM_COLOURS[n % len(PLATFORM_COLOURS)])
+        bottoms = [b + c for b, c in zip(bottoms, counts, strict=True)]
+    ax.set_ylabel("Messages")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+
+
+def _labels(report: Report, fig: Figure) -> None:
+    ax = fig.subplots()
+    shown = list(report.labels[:MAX_LABELS])[::-1]  # most frequent at the top
+    if not shown:
+        ax.text(0.5, 0.5, "No labelled messages in this period", ha="center", va="center")
+        ax.set_axis_off()
+        return
+    names = [name.replace("_", " ") for name, _ in shown]
+    ax.barh(names, [count for _, count in shown], color=NHS_BLUE)
+    ax.set_xlabel("Messages with the label")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _sla(report: Report, fig: Figure) -> None:
+    ax = fig.subplots()
+    sla = report.sla
+    names = ["Met", "Missed", "Not yet due", "No reply owed"]
+    values = [sla.met, sla.missed, sla.pending, sla.no_reply_owed]
+    ax.barh(names[::-1], values[::-1], color=[NHS_GREY, NHS_GREY, NHS_RED, NHS_GREEN])
+    ax.set_xlabel("Messages")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+DRAWINGS: tuple[tuple[str, str, Callable[[Report, Figure], None], tuple[float, float]], ...] = (
+    ("volume", "Messages by platform and day", _volume, (8.0, 3.2)),
+    ("labels", "Labels the engine gave", _labels, (8.0, 3.6)),
+    ("sla", "Same-working-day reply target", _sla, (8.0, 2.0)),
+)
+
+
+def _svg_inline(raw: str, name: str, title: str) -> str:
+    body = raw[raw.index("<svg") :]
+    # Three charts share one page: matplotlib's ids ("patch_1", glyph ids) would repeat, so each
+    # chart's ids and the references to them get the chart's name in front.
+    body = _SVG_ID.sub(lambda m: f'{m[1]}="{name}-{m[2]}"', body)
+    body = _SVG_REF.sub(lambda m: f"{m[1]}#{name}-", body)
+    # Scale with the page (the viewBox keeps the proportions) and name the chart for screen readers.
+    return _SVG_ROOT_SIZE.sub(
+        lambda m: f'<svg{m[1]} width="100%" role="img" aria-label="{title}"', body, count=1
+    )
+
+
+def render(report: Report, *, svg: bool = True, png: bool = False) -> list[Chart]:
+    """Draw every chart once; save it as SVG (pages) and/or PNG (the PDF)."""
+    charts: list[Chart] = []
+    for name, title, draw, size in DRAWINGS:
+        with rc_context(_style(name)):
+            fig = Figure(figsize=size, layout="constrained")
+            draw(report, fig)
+            svg_text, png_bytes = "", b""
+            if svg:
+                svg_buffer = io.StringIO()
+                fig.savefig(svg_buffer, format="svg", metadata={"Date": None})
+                svg_text = _svg_inline(svg_buffer.getvalue(), name, title)
+            if png:
+                png_buffer = io.BytesIO()
+                fig.savefig(png_buffer, format="png", dpi=150, metadata={"Software": None})
+                png_bytes = png_buffer.getvalue()
+        charts.append(Chart(name, title, svg_text, png_bytes))
+    return charts
