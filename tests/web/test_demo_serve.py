@@ -84,8 +84,27 @@ def test_demo_serve_on_a_fresh_directory(tmp_path: Path) -> None:
                 break
             time.sleep(0.5)
         assert classified >= 212
+
+        # The platform simulator then sends new messages through the signed webhooks: the crisis
+        # DM on Instagram arrives, is classified P1, and the forged delivery is stored nowhere.
+        crisis: tuple[str, str] | None = None
+        for _ in range(240):
+            with sqlite3.connect(db) as conn:
+                crisis = conn.execute(
+                    "select m.priority, m.platform from inbox_message m"
+                    " where m.text like '%keep going tonight%' and m.classified_at is not null"
+                ).fetchone()
+                deliveries = conn.execute("select count(*) from platforms_webhookdelivery").fetchone()[0]
+                forged = conn.execute(
+                    "select count(*) from inbox_message where text like '%forged%'"
+                ).fetchone()[0]
+            if crisis is not None:
+                break
+            time.sleep(0.5)
+        assert crisis == ("P1", "instagram"), crisis
+        assert deliveries >= 3 and forged == 0  # X, Facebook, then the Instagram DM
         worker_pids = children(proc.pid)
-        assert worker_pids, "the worker process should be running"
+        assert len(worker_pids) == 2, "the worker and the platform simulator should be running"
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)

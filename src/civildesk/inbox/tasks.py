@@ -79,6 +79,10 @@ def classify_now(message_id: int, revision: int, *, now: datetime | None = None)
         locked = Message.objects.select_for_update().get(pk=message_id)
         if locked.revision != revision:
             return "stale"
+        if Decision.objects.filter(message=locked, revision=revision).exists():
+            # This revision was classified by an earlier run of this task whose worker died
+            # before marking it done, and it was requeued: one decision per revision.
+            return "already classified"
         row = Decision.objects.create(
             message=locked,
             revision=revision,
@@ -125,6 +129,10 @@ def classify_now(message_id: int, revision: int, *, now: datetime | None = None)
         locked.save(update_fields=fields)
         if locked.deleted_at is None:
             _out_of_hours_duties(locked, set(decision.auto_actions), now)
+            # issue 6 hook (helper M): what policy.yaml's auto_apply allows, e.g. hide personal info now.
+            from civildesk.moderation.services import do_apply_policy
+
+            do_apply_policy(locked)
     return decision.priority
 
 

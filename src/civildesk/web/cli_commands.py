@@ -10,9 +10,12 @@ import argparse
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +45,12 @@ def add_subcommands(sub: Any) -> None:
 
     p = sub.add_parser("demo", help="set up a demo desk: migrate, demo admin, demo inbox (--serve to run it)")
     p.add_argument("--serve", action="store_true", help="then start web + one worker and print the URL")
+    p.add_argument(
+        "--no-live",
+        dest="live",
+        action="store_false",
+        help="with --serve: do not start the platform simulator that sends new messages to the desk",
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_demo)
@@ -83,7 +92,19 @@ def cmd_worker(args: argparse.Namespace) -> int:
     }
     if args.max_tasks:
         options["max_tasks"] = args.max_tasks
-    call_command("db_worker", **options)
+    from civildesk.ops import recovery
+
+    # Beat while alive and give back what dead workers left RUNNING (civildesk.ops.recovery).
+    worker_id = recovery.new_worker_id()
+    recovery.register(worker_id)
+    recovery.requeue_orphans()
+    heartbeat = recovery.Heartbeat(worker_id)
+    heartbeat.start()
+    try:
+        call_command("db_worker", worker_id=worker_id, **options)
+    finally:
+        heartbeat.stop()
+        recovery.stopped(worker_id)
     return 0
 
 
@@ -204,14 +225,62 @@ def cmd_demo(args: argparse.Namespace) -> int:
     _terminate_gracefully()
     worker = _start_worker()
     url = f"http://{args.host}:{args.port}/"
+    simulator = _SimulatorWhenUp(url, args.host) if args.live else None
     print(f"civildesk is running at {url}  (web + 1 worker; Ctrl+C stops both)", flush=True)
     try:
+        if simulator is not None:
+            simulator.start()
         _runserver(args.host, args.port)
     except KeyboardInterrupt:
         pass
     finally:
         _stop(worker)
+        if simulator is not None:
+            simulator.stop()
     return 0
+
+
+LIVE_SCENARIO = Path(__file__).resolve().parents[1] / "simulator" / "scenarios" / "live.yaml"
+
+
+class _SimulatorWhenUp(threading.Thread):
+    """Once the desk answers, start the platform simulator: it connects the demo's four accounts
+    to itself and plays ``live.yaml`` at the desk's webhooks, so the demo inbox changes live and
+    every hide, reply or delete on the desk reaches a (simulated) platform."""
+
+    def __init__(self, desk_url: str, host: str) -> None:
+        super().__init__(name="demo-simulator", daemon=True)
+        self.desk_url, self.host = desk_url, host
+        self.process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        for _ in range(300):
+            if self._stopping.wait(0.2):
+                return
+            try:
+                urllib.request.urlopen(self.desk_url + "healthz", timeout=2).close()
+                break
+            except OSError:
+                continue
+        else:
+            print("warning: the desk did not answer; the platform simulator was not started", file=sys.stderr)
+            return
+        with socket.socket() as s:
+            s.bind((self.host, 0))
+            port = s.getsockname()[1]
+        command = [sys.executable, "-m", "civildesk.cli", "simulate", "--connect-desk"]
+        command += ["--scenario", str(LIVE_SCENARIO), "--desk-url", self.desk_url]
+        command += ["--host", self.host, "--port", str(port)]
+        # only sets the parent-death signal, which is safe with threads running
+        self.process = subprocess.Popen(command, preexec_fn=_die_with_parent)
+        # The parent-death signal follows the thread that started the child: stay alive.
+        self._stopping.wait()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self.process is not None:
+            _stop(self.process)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -1,0 +1,21 @@
+"""Live workers, so a task left RUNNING by a worker that died can be told from a slow one."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per ``civildesk worker`` process; ``beat_at`` moves every few seconds while the
+    process lives. A worker killed with SIGKILL (or its machine lost) simply stops beating."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now, db_index=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host} pid {self.pid})"
