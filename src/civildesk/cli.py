@@ -339,6 +339,14 @@ def build_parser() -> argparse.ArgumentParser:
         except ImportError:
             continue
         commands.add_subcommands(sub)
+    # issue 6: `civildesk audit verify`, `civildesk retention`
+    importlib.import_module("civildesk.moderation.cli_commands").add_subcommands(sub)
+    # issue 9: `civildesk ratings`, the public house-rules page's ratings
+    importlib.import_module("civildesk.public.cli_commands").add_subcommands(sub)
+    # issue 5: `civildesk simulate`, the platform simulator
+    importlib.import_module("civildesk.simulator.cli_commands").add_subcommands(sub)
+    # issue 7: `civildesk report`, the weekly report
+    importlib.import_module("civildesk.reports.cli_commands").add_subcommands(sub)
     return parser
 
 

@@ -1,7 +1,7 @@
 """Moderation in a real browser, against the platform simulator: an officer proposes hiding an
 abusive Facebook comment, a moderator approves it in the queue, the simulated Page records the
 hide and the private-reply notice quoting the clause; the author appeals by e-mail, the appeal is
-overturned, and the simulated Page records the unhide. (helper M, issue 6)"""
+overturned, and the simulated Page records the unhide. (issue 6)"""
 
 from __future__ import annotations
 

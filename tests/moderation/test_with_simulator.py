@@ -1,4 +1,4 @@
-"""End to end against the platform simulator (helper P's): the desk's default connector factory
+"""End to end against the platform simulator: the desk's default connector factory
 reaches a simulated Facebook Page over HTTP, which records the hide, the private-reply notice
 and, after an overturned appeal, the unhide."""
 

@@ -129,7 +129,7 @@ def classify_now(message_id: int, revision: int, *, now: datetime | None = None)
         locked.save(update_fields=fields)
         if locked.deleted_at is None:
             _out_of_hours_duties(locked, set(decision.auto_actions), now)
-            # issue 6 hook (helper M): what policy.yaml's auto_apply allows, e.g. hide personal info now.
+            # issue 6: what policy.yaml's auto_apply allows, e.g. hide personal info now.
             from civildesk.moderation.services import do_apply_policy
 
             do_apply_policy(locked)

@@ -22,6 +22,10 @@ Variables (all optional outside production):
   CIVILDESK_CONNECTORS     dotted path of the connector factory used to send replies
   CIVILDESK_USE_MODEL      1/0: classify with the learned heads as well as the rules (default 1)
   CIVILDESK_BASE_URL       the desk's public URL, used in on-call alerts (default http://localhost:8000)
+  CIVILDESK_CREDENTIALS_KEY  Fernet key(s) for platform credentials, newest first (required in production)
+  CIVILDESK_METRICS_TOKEN  bearer token Prometheus sends to /metrics (without one, loopback scrapes only)
+  CIVILDESK_WORKER_STALE_SECONDS  a worker silent this long is dead and its task requeued (default 30)
+  CIVILDESK_PLATFORM_BASE_URL  send connectors to <url>/<platform> instead of the platforms (the simulator)
 """
 
 from __future__ import annotations
@@ -73,6 +77,8 @@ class Config:
     connectors: str
     use_model: bool
     base_url: str
+    metrics_token: str = ""
+    worker_stale_seconds: int = 30
 
     @property
     def production(self) -> bool:
@@ -164,6 +170,8 @@ def load_config(env: Mapping[str, str], *, cwd: Path | None = None) -> Config:
         connectors=env.get("CIVILDESK_CONNECTORS", "").strip() or DEFAULT_CONNECTORS,
         use_model=_flag(env, "CIVILDESK_USE_MODEL", default=True),
         base_url=(env.get("CIVILDESK_BASE_URL", "").strip() or "http://localhost:8000").rstrip("/"),
+        metrics_token=env.get("CIVILDESK_METRICS_TOKEN", "").strip(),
+        worker_stale_seconds=_int(env, "CIVILDESK_WORKER_STALE_SECONDS", 30, minimum=2),
     )
 
 
@@ -208,6 +216,14 @@ INSTALLED_APPS = [
     "civildesk.inbox",
     "civildesk.publishing",
     "civildesk.api",
+    "civildesk.ops",  # worker heartbeats (crash recovery), health and metrics
+    "civildesk.platforms",  # issue 5: platform accounts and webhooks
+    # issue 9: the public house-rules page and passing messages on
+    "civildesk.public",
+    "civildesk.handoff",
+    "civildesk.moderation",  # issue 6: moderation workflow
+    # issue 7: weekly reports with charts, HTML/PDF/CSV downloads
+    "civildesk.reports",
 ]
 
 MIDDLEWARE = [
@@ -306,6 +322,17 @@ CIVILDESK_ONCALL_WEBHOOK_URL = CONFIG.oncall_webhook_url
 CIVILDESK_CONNECTORS = CONFIG.connectors
 CIVILDESK_USE_MODEL = CONFIG.use_model
 CIVILDESK_BASE_URL = CONFIG.base_url
+CIVILDESK_METRICS_TOKEN = CONFIG.metrics_token
+CIVILDESK_WORKER_STALE_SECONDS = CONFIG.worker_stale_seconds
+# --- moderation (issue 6) ---
+# Factory (platform, account_id) -> Connector for hide/block/...; falls back to a recording local
+# connector that sends nothing when civildesk.platforms is not installed.
+CIVILDESK_MODERATION_CONNECTOR = (
+    os.environ.get("CIVILDESK_MODERATION_CONNECTOR", "").strip() or "civildesk.platforms.connector_for"
+)
+CIVILDESK_APPEAL_SLA_WORKING_DAYS = 5  # an appeal is decided within this many working days
+CIVILDESK_TEMPORARY_BLOCK_DAYS = 30  # a block not marked permanent ends by itself after this
+# --- end moderation ---
 
 LOGGING = {
     "version": 1,
@@ -316,3 +343,19 @@ LOGGING = {
         "django_tasks_db": {"handlers": ["console"], "level": "WARNING"},
     },
 }
+
+# issue 9: "was this page helpful?" ratings on the public house-rules page, and hand-offs.
+CIVILDESK_RATINGS_PER_HOUR = int(os.environ.get("CIVILDESK_RATINGS_PER_HOUR", "5"))  # per client
+CIVILDESK_RATING_MIN_SECONDS = 3.0  # a form sent sooner after loading was not filled in by a person
+CIVILDESK_HANDOFF_EMAIL_ATTEMPTS = 6  # then the hand-off shows "e-mail failed" on the message page
+
+# issue 5: platform connectors. CIVILDESK_CREDENTIALS_KEY holds Fernet key(s), comma-separated,
+# newest first; required in production, derived from the secret key elsewhere. CIVILDESK_PLATFORM_BASE_URL,
+# when set, sends every connector without its own API URL to <url>/<platform> (the simulator).
+from civildesk.platforms.crypto import CredentialsKeyError, credentials_keys  # noqa: E402
+
+try:
+    CIVILDESK_CREDENTIALS_KEYS = credentials_keys(os.environ, SECRET_KEY, production=CONFIG.production)
+except CredentialsKeyError as exc:
+    raise ConfigError(str(exc)) from exc
+CIVILDESK_PLATFORM_BASE_URL = os.environ.get("CIVILDESK_PLATFORM_BASE_URL", "").strip().rstrip("/")

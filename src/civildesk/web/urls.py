@@ -20,5 +20,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("civildesk.publishing.urls")),
     path("api/", include("civildesk.api.urls")),
+    path("", include("civildesk.platforms.urls")),  # issue 5: platform webhooks
+    # issue 7: weekly reports
+    path("", include("civildesk.reports.urls")),
+    # issue 9: the public house-rules page (no login) and passing messages on
+    path("", include("civildesk.public.urls")),
+    path("", include("civildesk.handoff.urls")),
+    path("", include("civildesk.moderation.urls")),  # issue 6: moderation queue, appeals
     path("", include("civildesk.ops.urls")),  # /healthz, /readyz, /metrics
 ]
