@@ -8,7 +8,6 @@ however dark the words look.
 from __future__ import annotations
 
 import json
-import timeit
 from pathlib import Path
 
 import pytest
@@ -491,17 +490,6 @@ def test_policy_examples_crisis_recall_and_precision() -> None:
         assert bool(found) == ("crisis" in row["labels"]), (row["id"], findings(row["text"]))
         needs_999 = "emergency" in row["signposts"]
         assert ("imminent" in {f.kind for f in found}) == needs_999, (row["id"], found)
-
-
-def test_fast_enough_for_the_engine_budget() -> None:
-    texts = [prepare(MessageInput(t)) for t, _ in INTENT_PLAN_MEANS] + [
-        prepare(MessageInput(t)) for t in ORDINARY + TOPICS
-    ]
-    seconds = timeit.timeit(lambda: [DETECTOR.detect(p) for p in texts], number=20)
-    per_message_us = seconds / (20 * len(texts)) * 1e6
-    # Generous: the budget is ~10 µs on average for real traffic, where most messages stop at the
-    # gate; this set is almost all crisis-shaped text.
-    assert per_message_us < 150, per_message_us
 
 
 # --- More ways people say it (written blind, then checked) ---------------------------------------
