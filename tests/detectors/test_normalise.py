@@ -5,7 +5,6 @@ reference, and the fast one is checked against it on hand-picked and generated t
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
