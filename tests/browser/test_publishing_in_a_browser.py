@@ -19,10 +19,13 @@ from civildesk.devtools.testing import at
 from civildesk.inbox import desk
 from civildesk.inbox.models import Account
 from civildesk.inbox.worker import run_ready_tasks
-from civildesk.publishing.models import ScheduledPost
+from civildesk.publishing.models import PostTarget, ScheduledPost
+from civildesk.publishing.tasks import publish_now
+from civildesk.simulator.testing import platform_simulator, simulated_account
 from civildesk.web.models import StaffProfile
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+__all__ = ["platform_simulator", "simulated_account"]
 
 PASSWORD = "a long passphrase for the desk"
 LONDON = ZoneInfo("Europe/London")
@@ -135,3 +138,79 @@ def test_post_pages_have_no_serious_accessibility_faults(
         assert serious == [], (
             f"{path}: {json.dumps([(v['id'], v['help'], len(v['nodes'])) for v in serious])}"
         )
+
+
+# --- the same story against the platform simulator (real connectors over HTTP) ------------------
+
+
+@pytest.fixture
+def desk_on_the_simulator(
+    live_server: Any,
+    settings: Any,
+    fresh_desk_settings: None,
+    _frontend_built: bool,
+    simulated_account: Any,
+) -> Iterator[str]:
+    settings.CIVILDESK_USE_MODEL = False
+    settings.SESSION_COOKIE_AGE = 20 * 365 * 24 * 3600
+    # The real connectors: each account's connector is aimed at the simulator.
+    settings.CIVILDESK_PUBLISH_CONNECTOR = "civildesk.publishing.publisher.platform_connector"
+    officer = get_user_model().objects.create_user("officer-1", password=PASSWORD)
+    StaffProfile.objects.create(user=officer, role="officer")
+    for p in ("x", "facebook"):
+        Account.objects.create(platform=p, platform_account_id=f"trust-{p}", handle=f"@trust_{p}")
+        simulated_account(p, f"trust-{p}")
+    yield live_server.url
+    desk.forget_cached_settings()
+
+
+def test_the_simulator_receives_a_saturday_post_once_at_10(
+    page: Any, desk_on_the_simulator: str, platform_simulator: Any
+) -> None:
+    base = desk_on_the_simulator
+    saturday = next_saturday()
+    due = datetime.combine(saturday, time(10, 0), tzinfo=LONDON)
+    log_in(page, base)
+    page.get_by_role("link", name="Posts").click()
+    page.get_by_test_id("new-post").click()
+    page.get_by_label("Post", exact=True).fill(TEXT)
+    page.get_by_label("X: @trust_x").check()
+    page.get_by_label("Facebook: @trust_facebook").check()
+    page.get_by_label("Date", exact=True).fill(saturday.isoformat())
+    page.get_by_label("Time", exact=True).fill("10:00")
+    page.get_by_test_id("save-post").click()
+    page.wait_for_url(re.compile(r"/posts/\d+/$"))
+    assert page.get_by_test_id("outcome").inner_text() == "Scheduled"
+    post = ScheduledPost.objects.get()
+    assert post.scheduled_at == due
+
+    page.goto(f"{base}/posts/calendar/?view=week&date={saturday.isoformat()}")
+    entry = page.locator(f'td[data-date="{saturday.isoformat()}"]').get_by_test_id("calendar-entry")
+    assert entry.count() == 1 and "10:00" in entry.inner_text()
+
+    def published() -> list[tuple[str, str]]:
+        return sorted((a.platform, a.op) for a in platform_simulator.done(op="publish"))
+
+    # Time travel. A minute early the queue holds it back: nothing reaches the platforms.
+    with at(due - timedelta(minutes=1)):
+        run_ready_tasks()
+    assert published() == []
+    # At 10:00 each simulated account receives it once.
+    with at(due):
+        run_ready_tasks()
+    assert published() == [("facebook", "publish"), ("x", "publish")]
+    # X takes {"text"}, a Facebook Page's feed {"message"}: the post's text, as written.
+    sent = {
+        a.platform: a.body.get("text") or a.body.get("message") for a in platform_simulator.done(op="publish")
+    }
+    assert sent == {"x": TEXT, "facebook": TEXT}
+    # The worker runs again (a redelivered or duplicated task): still once each.
+    with at(due + timedelta(seconds=30)):
+        run_ready_tasks()
+        for target in PostTarget.objects.filter(post=post):
+            assert publish_now(target.pk, post.version, worker="second run") != "published"
+    assert published() == [("facebook", "publish"), ("x", "publish")]
+    assert set(PostTarget.objects.filter(post=post).values_list("state", flat=True)) == {"published"}
+
+    page.goto(f"{base}/posts/{post.pk}/")
+    assert page.get_by_test_id("outcome").inner_text() == "Published"

@@ -11,8 +11,8 @@
 - ``POST /classify`` runs the desk's own engine (``civildesk.inbox.desk.engine()``): the same
   decision the inbox would make, in the contract of DESIGN.md.
 
-Actions and appeals (civildesk.moderation) are not in the API yet: a follow-up, once that
-package's functions are stable.
+Moderation actions, appeals and the weekly report's figures are in ``civildesk.api.moderation``
+(registered on this same API at the end of this module).
 """
 
 import math
@@ -484,3 +484,7 @@ def _id(value: int) -> int:
     if not 0 < value < 2**63:
         raise Http404
     return value
+
+
+# Moderation actions, appeals and reports (helper A): registered on ``api`` when imported.
+from civildesk.api import moderation as _moderation_endpoints  # noqa: E402, F401

@@ -8,6 +8,9 @@ Views parse, authorise and call these; nothing else changes a moderation row.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -31,12 +34,31 @@ DEFAULT_APPEAL_WORKING_DAYS = 5
 DEFAULT_TEMPORARY_BLOCK_DAYS = 30
 
 
+# The most a caller may act as, below the user's own role (set by the JSON API for a token
+# issued with a lower role than its user's), so every rule here sees the token's role.
+_role_cap: ContextVar[str | None] = ContextVar("civildesk_moderation_role_cap", default=None)
+
+
+@contextmanager
+def role_capped_at(role: str | None) -> Iterator[None]:
+    """Within this block, every ``actor_of`` acts with at most ``role`` (None: no role at all)."""
+    reset = _role_cap.set(role or "")
+    try:
+        yield
+    finally:
+        _role_cap.reset(reset)
+
+
 def actor_of(user: User | None) -> Actor:
     from civildesk.web.access import user_role
 
     if user is None:
         return Actor(user_id=None, role=None)
-    return Actor(user_id=user.pk, role=user_role(user))
+    role = user_role(user)
+    cap = _role_cap.get()
+    if cap is not None and states.rank(cap) < states.rank(role):
+        role = cap or None
+    return Actor(user_id=user.pk, role=role)
 
 
 def policy_version() -> str:

@@ -57,7 +57,8 @@ def filtered_messages(request: HttpRequest) -> tuple[Any, dict[str, str]]:
         qs = qs.filter(assignee=request.user.pk)
     elif f["assignee"] == "none":
         qs = qs.filter(assignee__isnull=True)
-    elif f["assignee"].isdigit():
+    # ASCII and short: "²" is a digit to isdigit() but not to int(), and 40 nines overflow the column.
+    elif f["assignee"].isascii() and f["assignee"].isdigit() and len(f["assignee"]) <= 18:
         qs = qs.filter(assignee=int(f["assignee"]))
     return qs.triage_order(), f
 
@@ -130,4 +131,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "by_platform": by_platform,
         "policy_version": desk.policy().version,
     }
+    # Moderation figures (helper A): read through moderation's own count functions, when installed.
+    context["moderation"] = _moderation_panel()
     return render(request, "web/dashboard.html", context)
+
+
+def _moderation_panel() -> dict[str, int] | None:
+    """Removals despite protected criticism, and appeals open / past their due date. ``None``
+    when the moderation app is not installed (the panel is then left out, not shown as zeros)."""
+    from django.apps import apps
+
+    if not apps.is_installed("civildesk.moderation"):
+        return None
+    from civildesk.moderation.services import appeal_counts, protected_override_count
+
+    appeals = appeal_counts()
+    return {
+        "overrides": protected_override_count(),
+        "appeals_open": appeals["open"],
+        "appeals_overdue": appeals["overdue"],
+    }
