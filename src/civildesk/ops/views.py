@@ -83,6 +83,10 @@ def _allowed(request: HttpRequest) -> bool:
     if token:
         given = request.headers.get("Authorization", "")
         return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
+    # Through the reverse proxy every request arrives from loopback: a forwarded request proves
+    # nothing about where it came from, so only a direct scrape gets in without the token.
+    if "HTTP_X_FORWARDED_FOR" in request.META or "HTTP_X_FORWARDED_PROTO" in request.META:
+        return False
     try:
         return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
     except ValueError:
