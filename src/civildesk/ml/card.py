@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from civildesk.ml.labels import DATASET_LABELS, HEADS
+from civildesk.policy.engine import MODEL_OVERRIDE_SCORE
 
 _SOURCES = {
     "offensive": "davidson `offensive`, olid `offensive`",
@@ -23,8 +24,12 @@ def _table(section: dict[str, dict[str, dict[str, float]]]) -> list[str]:
         "| head | source | n | positives | macro-F1 | precision | recall |",
         "|---|---|---|---|---|---|---|",
     ]
-    for head, per in section.items():
-        for src, m in per.items():
+    # Heads in training order, whatever order metrics.json (sorted keys) stored them in.
+    order = [h.name for h in HEADS if h.name in section] + [
+        k for k in section if k not in {h.name for h in HEADS}
+    ]
+    for head in order:
+        for src, m in section[head].items():
             lines.append(
                 f"| {head} | {src} | {m['n']} | {m['positives']} | {m['macro_f1']:.3f} | "
                 f"{m['precision']:.3f} | {m['recall']:.3f} |"
@@ -80,6 +85,19 @@ def render(report: dict[str, Any]) -> str:
     ]
     for name, mapped in DATASET_LABELS.items():
         out.append(f"- `{name}` <- {', '.join(sorted(mapped))}")
+    out += [
+        "",
+        "## How the engine uses these heads",
+        "The heads never decide alone where the rules have read the post (civildesk.policy.engine):",
+        "- same label as a rule: the model corroborates and its evidence is added;",
+        "- the rules read nothing: a learned label applies at its threshold above;",
+        "- the rules read criticism, a complaint or crisis with no breach: a learned-only breach is never",
+        "  applied (no removal on the model's word); it is shown as a `proposal` for a person to review;",
+        "- any other rule reading: a learned-only breach (or crisis over a non-breach reading) needs",
+        f"  rescaled score >= {MODEL_OVERRIDE_SCORE:.2f} (`MODEL_OVERRIDE_SCORE`, chosen on dev), else a proposal;",
+        "  learned-only criticism or praise only fills silence; an offence no graver than the rules' own",
+        "  (profanity < mean_spirited < abuse < hate) restates it. The model may raise crisis, never lower it.",
+    ]
     out += ["", "## Dev metrics (head level, at the stored thresholds)", "", *_table(report["dev"])]
     out += [
         "",

@@ -1,0 +1,161 @@
+"""How the engine weighs the learned heads against the rules' reading of a post, with scripted
+rules and a scripted model so each part of the merge rule is tested on its own."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from civildesk.detectors.base import Finding, MessageInput, Prepared
+from civildesk.detectors.learned import LearnedDetector
+from civildesk.policy.decision import Decision
+from civildesk.policy.engine import MODEL_DETECTOR, MODEL_OVERRIDE_SCORE, Engine
+from civildesk.policy.schema import load_policy
+
+TEXT = "the board signing off this budget with a straight face is a joke"
+
+
+@dataclass
+class Scripted:
+    findings: list[Finding]
+    name: str = "scripted"
+
+    def detect(self, prepared: Prepared) -> list[Finding]:
+        return list(self.findings)
+
+    def detect_batch(self, prepared: Sequence[Prepared]) -> list[list[Finding]]:
+        return [list(self.findings) for _ in prepared]
+
+
+def rule(label: str, score: float = 0.9, kind: str = "") -> Finding:
+    return Finding(label=label, score=score, start=0, end=9, detector="lexicon", kind=kind)
+
+
+def model(label: str, score: float = 0.6) -> Finding:
+    return Finding(
+        label=label,
+        score=score,
+        start=47,
+        end=53,
+        detector=MODEL_DETECTOR,
+        kind="learned",
+        note="model p=0.4",
+    )
+
+
+def classify(rules: list[Finding], learned: list[Finding], kind: str = "comment") -> Decision:
+    engine = Engine(load_policy(), [Scripted(rules)], learned=Scripted(learned, name=MODEL_DETECTOR))
+    return engine.classify(MessageInput(text=TEXT, kind=kind, id="m1"))
+
+
+def proposals(d: Decision) -> dict[str, str]:
+    return {e.label: e.note for e in d.explanations if e.kind == "proposal"}
+
+
+def test_the_engine_recognises_the_shipped_model_by_its_name() -> None:
+    assert LearnedDetector.name == MODEL_DETECTOR
+
+
+def test_the_model_alone_labels_a_post_the_rules_said_nothing_about() -> None:
+    d = classify([], [model("abuse")])
+    assert d.labels == ("abuse",)
+    assert d.removal == "required"
+    assert [e.detector for e in d.evidence] == [MODEL_DETECTOR]
+
+
+def test_criticism_the_rules_found_is_never_removed_on_the_models_word() -> None:
+    # A moderator sees a grumble about the board: the model thinks it abusive, even very sure.
+    d = classify([rule("criticism")], [model("abuse", 0.99), model("mean_spirited", 0.95)])
+    assert d.labels == ("criticism",)
+    assert d.removal == "forbidden"
+    assert not {"hide", "delete", "notify_author"} & set(d.actions)
+    held = proposals(d)
+    assert set(held) == {"abuse", "mean_spirited"}
+    assert "rules read criticism with no breach" in held["abuse"]
+    assert "model p=0.4" in held["abuse"]  # the model's own reason travels with the proposal
+
+
+def test_a_complaint_and_a_person_in_crisis_are_protected_the_same_way() -> None:
+    complaint = classify([rule("complaint")], [model("mean_spirited", 0.9)])
+    assert complaint.labels == ("complaint",) and complaint.removal == "none"
+    assert "mean_spirited" in proposals(complaint)
+    crisis = classify([rule("crisis", kind="passive")], [model("abuse", 0.9)])
+    assert crisis.labels == ("crisis",) and crisis.removal == "none"
+    assert crisis.priority == "P1" and "crisis_line" in crisis.signposts
+
+
+def test_when_the_rules_find_a_breach_the_model_only_corroborates_or_clears_the_bar() -> None:
+    agree = classify([rule("profanity")], [model("profanity", 0.55)])
+    assert agree.labels == ("profanity",)
+    assert {e.detector for e in agree.evidence} == {"lexicon", MODEL_DETECTOR}
+
+    weak = classify([rule("profanity")], [model("abuse", MODEL_OVERRIDE_SCORE - 0.05)])
+    assert weak.labels == ("profanity",)
+    assert "below" in proposals(weak)["abuse"]
+
+    sure = classify([rule("profanity")], [model("abuse", MODEL_OVERRIDE_SCORE + 0.05)])
+    assert sure.labels == ("profanity", "abuse")
+    abuse = next(e for e in sure.evidence if e.label == "abuse")
+    assert "over the rules' reading" in abuse.note
+
+
+def test_a_milder_offence_than_the_rules_found_is_a_restatement_not_a_second_breach() -> None:
+    # The rules found hate; the heads also call it abusive and mean-spirited, as they overlap.
+    d = classify([rule("hate")], [model("abuse", 0.95), model("mean_spirited", 0.95)])
+    assert d.labels == ("hate",)
+    assert proposals(d) == {}
+    # Swearing the rules found, and a confident model reading a slur in it too: that is graver.
+    graver = classify([rule("profanity")], [model("hate", 0.9)])
+    assert set(graver.labels) == {"profanity", "hate"}
+    assert "report_platform" in graver.actions
+
+
+def test_praise_with_a_sales_pitch_needs_a_confident_model() -> None:
+    pitch = classify([rule("praise")], [model("advertising", 0.85)])
+    assert pitch.labels == ("advertising", "praise")
+    assert pitch.removal == "required"
+    unsure = classify([rule("praise")], [model("advertising", 0.6)])
+    assert unsure.labels == ("praise",)
+    assert "advertising" in proposals(unsure)
+
+
+def test_the_models_sentiment_only_fills_silence() -> None:
+    assert classify([], [model("criticism")]).labels == ("criticism",)
+    # The rules read a clinical question: a negative tone does not make it criticism too.
+    d = classify([rule("clinical_question")], [model("criticism", 0.9)])
+    assert d.labels == ("clinical_question",)
+    assert proposals(d) == {}
+
+
+def test_the_model_may_raise_crisis_but_never_lower_it() -> None:
+    raised = classify([], [model("crisis", 0.52)])
+    assert raised.labels == ("crisis",) and raised.priority == "P1"
+    beside_swearing = classify([rule("profanity")], [model("crisis", 0.52)])
+    assert "crisis" in beside_swearing.labels
+    assert "hide" not in beside_swearing.auto_actions
+    # Over a different reading the model must be sure, and otherwise a person is asked to look.
+    over_praise = classify([rule("praise")], [model("crisis", 0.6)])
+    assert over_praise.labels == ("praise",)
+    assert "crisis" in proposals(over_praise)
+    # Nothing the model says (or fails to say) takes away a crisis the rules found.
+    kept = classify([rule("crisis", kind="imminent")], [model("criticism", 0.99), model("praise", 0.99)])
+    assert kept.labels == ("crisis",)
+    assert "emergency" in kept.signposts
+
+
+def test_a_model_finding_below_its_threshold_changes_nothing() -> None:
+    d = classify([rule("criticism")], [model("abuse", 0.4)])
+    assert d.labels == ("criticism",)
+    assert proposals(d) == {}
+
+
+def test_batches_merge_the_same_way_as_single_messages() -> None:
+    engine = Engine(
+        load_policy(),
+        [Scripted([rule("criticism")])],
+        learned=Scripted([model("abuse", 0.99)], name=MODEL_DETECTOR),
+    )
+    batch = engine.classify_batch([MessageInput(text=TEXT, id="a"), MessageInput(text=TEXT, id="b")])
+    single = engine.classify(MessageInput(text=TEXT, id="a"))
+    assert [d.removal for d in batch] == ["forbidden", "forbidden"]
+    assert batch[0].to_dict() == single.to_dict()
