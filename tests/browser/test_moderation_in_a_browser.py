@@ -1,5 +1,5 @@
-"""Moderation in a real browser, against the platform simulator: an officer proposes hiding an
-abusive Facebook comment, a moderator approves it in the queue, the simulated Page records the
+"""Moderation in a real browser, against the platform simulator: an abusive Facebook comment
+arrives by a signed webhook delivery, an officer proposes hiding it, a moderator approves it in the queue, the simulated Page records the
 hide and the private-reply notice quoting the clause; the author appeals by e-mail, the appeal is
 overturned, and the simulated Page records the unhide. (issue 6)"""
 
@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,11 +14,11 @@ from django.contrib.auth import get_user_model
 
 from civildesk.devtools.testing import engine
 from civildesk.inbox import desk
-from civildesk.inbox.inbound import InboundMessage
-from civildesk.inbox.ingest import ingest
 from civildesk.inbox.models import Message
 from civildesk.inbox.worker import run_ready_tasks
 from civildesk.moderation.models import AuthorNotice, ModerationAction
+from civildesk.simulator import payloads
+from civildesk.simulator.accounts import SECRETS
 from civildesk.simulator.testing import platform_simulator, simulated_account
 from civildesk.web.models import StaffProfile
 
@@ -33,6 +32,7 @@ ABUSE = "you are all idiots at that clinic"
 @pytest.fixture
 def desk_with_abuse(
     live_server: Any,
+    platform_simulator: Any,
     settings: Any,
     fresh_desk_settings: None,
     _frontend_built: bool,
@@ -44,23 +44,21 @@ def desk_with_abuse(
     for name, role in (("officer-1", "officer"), ("moderator-1", "moderator")):
         user = get_user_model().objects.create_user(name, password=PASSWORD)
         StaffProfile.objects.create(user=user, role=role)
-    simulated_account("facebook", "trust")
-    when = datetime.now(UTC) - timedelta(hours=2)
-    message_id = ingest(
-        InboundMessage(
-            platform="facebook",
-            account_id="trust",
-            platform_id="c1",
-            kind="comment",
-            text=ABUSE,
-            author_id="fb-7",
-            author_name="Alex Doe",
-            created_at=when,
-        ),
-        now=when,
-    ).message_id
-    run_ready_tasks()
-    yield {"url": live_server.url, "message": Message.objects.get(pk=message_id)}
+    account = simulated_account("facebook", "trust")
+    # The comment arrives as the platform sends it: a signed webhook delivery from the simulator
+    # to the running desk, stored and queued by the webhook view, parsed and classified by the worker.
+    answer = platform_simulator.deliver(
+        f"{live_server.url}/platforms/webhooks/{account.webhook_key}/",
+        "facebook",
+        SECRETS["facebook"],
+        payloads.facebook_comment("trust", "c1", "trust_500", ABUSE, "fb-7", "Alex Doe"),
+    )
+    assert answer.status_code == 200
+    run_ready_tasks()  # parse the delivery into the inbox
+    run_ready_tasks()  # classify it
+    message = Message.objects.get(platform="facebook", platform_id="c1")
+    assert message.classified_at is not None and message.author.display_name == "Alex Doe"
+    yield {"url": live_server.url, "message": message}
     desk.forget_cached_settings()
 
 
