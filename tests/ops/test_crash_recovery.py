@@ -38,7 +38,10 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 def counts(db: Path) -> dict[str, int]:
     with sqlite3.connect(db, timeout=30) as conn:
         tasks = dict(
-            conn.execute("SELECT status, COUNT(*) FROM django_tasks_database_dbtaskresult GROUP BY status")
+            conn.execute(
+                "SELECT status, COUNT(*) FROM django_tasks_database_dbtaskresult"
+                " WHERE task_path LIKE '%classify_message' GROUP BY status"
+            )
         )
         return {
             "messages": conn.execute("SELECT COUNT(*) FROM inbox_message").fetchone()[0],
