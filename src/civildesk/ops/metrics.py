@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult, get_date_max
@@ -66,16 +66,26 @@ def collect(now: datetime | None = None) -> list[Metric]:
 
 @register
 def task_queue(now: datetime) -> list[Metric]:
-    depth = Metric("civildesk_tasks", "Background tasks by queue and status.", "gauge")
+    depth = Metric(
+        "civildesk_tasks",
+        "Background tasks by queue and status (ready: due now; scheduled: waiting for a later time).",
+        "gauge",
+    )
+    # A ready task whose run_after is still ahead (a poll chain's next run, a retry's back-off)
+    # is not backlog: it is counted as "scheduled", so queue depth can fall back to 0 (issue 8).
+    later = Q(status=TaskResultStatus.READY, run_after__gt=now) & ~Q(run_after=get_date_max())
     by_status = (
         DBTaskResult.objects.filter(
             status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING, TaskResultStatus.FAILED]
         )
         .values("queue_name", "status")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), later=Count("id", filter=later))
     )
     for row in by_status:
-        depth.add(row["n"], queue=row["queue_name"], status=str(row["status"]).lower())
+        if row["n"] > row["later"]:
+            depth.add(row["n"] - row["later"], queue=row["queue_name"], status=str(row["status"]).lower())
+        if row["later"]:
+            depth.add(row["later"], queue=row["queue_name"], status="scheduled")
     # A runnable task has waited since it was enqueued, or, when it was delayed, since its
     # run_after (the backend marks "no delay" with the largest date).
     ready = DBTaskResult.objects.filter(status=TaskResultStatus.READY)

@@ -8,3 +8,7 @@ class PlatformsConfig(AppConfig):
     label = "platforms"
     verbose_name = "Platform accounts"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # issue 8: adds civildesk_webhook_rejections_total to /metrics.
+        from civildesk.platforms import metrics  # noqa: F401

@@ -39,6 +39,15 @@ class Transient(ConnectorError):
         super().__init__(message, retryable=True)
 
 
+class AnswerLost(Transient):
+    """The request went out but its answer never came (read timeout, connection dropped after
+    sending): the platform may have carried it out. Retrying is right for what is idempotent
+    there (hide, block); a caller that must not do a thing twice (publishing) stops and lets a
+    person check the platform instead (issue 8: a lost answer re-posted a scheduled post)."""
+
+    in_doubt = True  # read with getattr by callers that do not import this module
+
+
 class AuthExpired(ConnectorError):
     """The account's token is expired or revoked: an admin must reconnect the account."""
 

@@ -13,7 +13,9 @@ raises ``RateLimited`` without touching the network: hammering a platform that a
 
 from __future__ import annotations
 
+import functools
 import json
+import ssl
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +24,7 @@ import httpx
 
 from civildesk.inbox.connectors import ConnectorError
 from civildesk.platforms.base import RateState
-from civildesk.platforms.errors import RateLimited, Transient
+from civildesk.platforms.errors import AnswerLost, RateLimited, Transient
 
 Clock = Callable[[], datetime]
 RateParser = Callable[[httpx.Headers, datetime], RateState | None]
@@ -31,6 +33,14 @@ ErrorMapper = Callable[[httpx.Response, datetime], ConnectorError]
 # The platforms answer within seconds; a call stuck longer is better retried than waited on
 # (X's CRC and LinkedIn's challenge deadlines are 10 s and 3 s for the same reason).
 DEFAULT_TIMEOUT = 10.0
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    # Building a verifying TLS context reads the whole CA bundle (~70 ms); doing it for every
+    # connector made each webhook delivery that slow just to check a signature (issue 8's burst
+    # measured it). One context per process, shared: SSLContext is safe to share between clients.
+    return httpx.create_ssl_context()
 
 
 def utcnow() -> datetime:
@@ -60,7 +70,11 @@ class PlatformClient:
         on_rate: Callable[[RateState], None] | None = None,
     ) -> None:
         self._client = httpx.Client(
-            base_url=base_url.rstrip("/"), headers=dict(headers or {}), timeout=timeout, transport=transport
+            base_url=base_url.rstrip("/"),
+            headers=dict(headers or {}),
+            timeout=timeout,
+            transport=transport,
+            verify=_tls(),
         )
         self._parse_rate = parse_rate
         self._map_error = map_error
@@ -106,8 +120,13 @@ class PlatformClient:
             response = self._client.request(
                 method, path, params=dict(params) if params else None, json=json_body, headers=headers
             )
-        except httpx.TimeoutException as exc:
-            raise Transient(f"{method} {path}: the platform did not answer in time") from exc
+        except (httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise Transient(f"{method} {path}: the platform could not be reached in time") from exc
+        except (httpx.TimeoutException, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            # Sent, but no answer: the platform may have done it (see AnswerLost).
+            raise AnswerLost(
+                f"{method} {path}: the platform did not answer in time; it may have carried the request out"
+            ) from exc
         except httpx.TransportError as exc:
             raise Transient(f"{method} {path}: connection failed ({type(exc).__name__})") from exc
         now = self._clock()

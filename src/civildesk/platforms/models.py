@@ -108,3 +108,31 @@ class PrivateReply(models.Model):
                 fields=["platform", "account_id", "comment_id"], name="one_private_reply_per_comment"
             ),
         )
+
+
+class WebhookRejection(models.Model):
+    """How many deliveries the webhook endpoints refused, per platform and reason (issue 8).
+
+    A counter row in the database rather than a number in a process's memory: every gunicorn
+    process adds to the same row, and a restart loses nothing, so ``/metrics`` on any process
+    answers the same total. The request itself is not kept: a refused delivery stores no byte.
+    """
+
+    class Reason(models.TextChoices):
+        SIGNATURE_MISSING = "signature_missing", "Signature missing"
+        SIGNATURE_INVALID = "signature_invalid", "Signature invalid"
+        MALFORMED = "malformed", "Malformed body"
+
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    reason = models.CharField(max_length=32, choices=Reason.choices)
+    count = models.PositiveBigIntegerField(default=0)
+    last_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=["platform", "reason"], name="one_rejection_counter_per_reason"),
+        )
+        ordering = ("platform", "reason")
+
+    def __str__(self) -> str:
+        return f"{self.platform} {self.reason}: {self.count}"

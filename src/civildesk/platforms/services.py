@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from civildesk.inbox.connectors import ConnectorError
@@ -20,7 +21,7 @@ from civildesk.platforms import registry
 from civildesk.platforms.base import Connector, RateState
 from civildesk.platforms.common import ConnectorBase
 from civildesk.platforms.deliveries import delivery_key
-from civildesk.platforms.models import PlatformAccount, WebhookDelivery
+from civildesk.platforms.models import PlatformAccount, WebhookDelivery, WebhookRejection
 
 log = logging.getLogger("civildesk.platforms")
 
@@ -93,6 +94,27 @@ def do_receive_delivery(
         else:
             WebhookDelivery.objects.filter(pk=delivery.pk).update(redeliveries=delivery.redeliveries + 1)
     return delivery, created
+
+
+def do_count_rejection(
+    account: PlatformAccount, reason: WebhookRejection.Reason, *, now: datetime | None = None
+) -> None:
+    """Count (and log) one refused delivery in the shared counter row for its platform and reason.
+
+    An UPDATE ... SET count = count + 1 is atomic in the database, so any number of web
+    processes can count at once; the row is created by the first refusal, and a second process
+    racing to create it falls back to the update."""
+    now = now or timezone.now()
+    # Account pk and reason only: the body of a forged request is the attacker's, never logged.
+    log.warning("webhook delivery refused: %s (%s account %s)", reason.value, account.platform, account.pk)
+    counters = WebhookRejection.objects.filter(platform=account.platform, reason=reason)
+    if counters.update(count=F("count") + 1, last_at=now):
+        return
+    try:
+        with transaction.atomic():
+            WebhookRejection.objects.create(platform=account.platform, reason=reason, count=1, last_at=now)
+    except IntegrityError:
+        counters.update(count=F("count") + 1, last_at=now)
 
 
 def _keep_stored_author(message: InboundMessage) -> InboundMessage:

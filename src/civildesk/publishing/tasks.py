@@ -89,7 +89,18 @@ def publish_now(target_id: int, version: int, *, worker: str = "inline", now: da
             media_url=post.media_url,
         )
     except ConnectorError as exc:
-        return _record_error(target, exc)
+        if not getattr(exc, "in_doubt", False):
+            return _record_error(target, exc)
+        # The request went out but the answer was lost (civildesk.platforms.errors.AnswerLost):
+        # the platform may have published it, and sending again could post it twice. A person checks.
+        message = f"{type(exc).__name__}: {exc}: check the platform before publishing again"[:2000]
+        with transaction.atomic():
+            PostTarget.objects.filter(pk=target.pk, state=PostTarget.State.SENDING).update(
+                state=PostTarget.State.UNKNOWN, last_error=message
+            )
+            _event(target, "unknown", message[:500])
+        log.warning("publishing target %s is in doubt: %s", target_id, message)
+        return "unknown"
     except Exception as exc:
         # Not a platform answer: the post may or may not be out there. A person checks.
         log.exception("publishing target %s failed unexpectedly", target_id)
