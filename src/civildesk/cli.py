@@ -347,6 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
     importlib.import_module("civildesk.simulator.cli_commands").add_subcommands(sub)
     # issue 7: `civildesk report`, the weekly report
     importlib.import_module("civildesk.reports.cli_commands").add_subcommands(sub)
+    # issue 9: `civildesk mailbox poll|schedule|status`, the appeals mailbox
+    importlib.import_module("civildesk.mailbox.cli_commands").add_subcommands(sub)
     return parser
 
 

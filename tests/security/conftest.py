@@ -171,7 +171,7 @@ def world(db: Any, engine: Any, fake_connector: Any, moderation_platform: Any) -
         platform_account=platform_account,
         notice=notice.reference,
     )
-    try:  # the appeals mailbox (helper I's app) when installed
+    try:  # the appeals mailbox when installed
         from civildesk.mailbox.models import InboundMail
 
         world.objects["mail"] = InboundMail.objects.create(

@@ -486,5 +486,5 @@ def _id(value: int) -> int:
     return value
 
 
-# Moderation actions, appeals and reports (helper A): registered on ``api`` when imported.
+# Moderation actions, appeals and reports: registered on ``api`` when imported.
 from civildesk.api import moderation as _moderation_endpoints  # noqa: E402, F401

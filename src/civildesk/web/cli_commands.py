@@ -98,6 +98,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
     worker_id = recovery.new_worker_id()
     recovery.register(worker_id)
     recovery.requeue_orphans()
+    from civildesk.mailbox.tasks import ensure_scheduled
+
+    ensure_scheduled()  # the appeals mailbox poll chain, if it stopped (see civildesk.mailbox)
+    from civildesk.platforms.tasks import ensure_polling
+
+    ensure_polling()  # the webhook fallback for X and LinkedIn (CIVILDESK_POLL_SECONDS)
     heartbeat = recovery.Heartbeat(worker_id)
     heartbeat.start()
     try:

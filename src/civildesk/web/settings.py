@@ -25,11 +25,16 @@ Variables (all optional outside production):
   CIVILDESK_CREDENTIALS_KEY  Fernet key(s) for platform credentials, newest first (required in production)
   CIVILDESK_METRICS_TOKEN  bearer token Prometheus sends to /metrics (without one, loopback scrapes only)
   CIVILDESK_WORKER_STALE_SECONDS  a worker silent this long is dead and its task requeued (default 30)
+  CIVILDESK_POLL_SECONDS   how often X and LinkedIn accounts are polled as a webhook fallback (default 300; 0 off)
   CIVILDESK_PLATFORM_BASE_URL  send connectors to <url>/<platform> instead of the platforms (the simulator)
+  CIVILDESK_APPEALS_IMAP_HOST / _PORT / _USER / _PASSWORD / _FOLDER  the appeals mailbox (unset: not read)
+  CIVILDESK_APPEALS_IMAP_SECURITY  ssl (default, port 993) | starttls (port 143) | none (refused in production)
+  CIVILDESK_APPEALS_IMAP_POLL_SECONDS  how often the worker reads it (default 60; back-off while it fails)
 """
 
 from __future__ import annotations
 
+import dataclasses  # issue 9: appeals mailbox (a password kept out of Config's repr)
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -79,6 +84,15 @@ class Config:
     base_url: str
     metrics_token: str = ""
     worker_stale_seconds: int = 30
+    poll_seconds: int = 300
+    # issue 9: the appeals mailbox (read over IMAP by the worker; empty host = not read)
+    appeals_imap_host: str = ""
+    appeals_imap_port: int = 993
+    appeals_imap_user: str = ""
+    appeals_imap_password: str = dataclasses.field(default="", repr=False)  # never printed or logged
+    appeals_imap_folder: str = "INBOX"
+    appeals_imap_security: str = "ssl"
+    appeals_imap_poll_seconds: int = 60
 
     @property
     def production(self) -> bool:
@@ -142,6 +156,16 @@ def load_config(env: Mapping[str, str], *, cwd: Path | None = None) -> Config:
             raise ConfigError("production needs CIVILDESK_ALLOWED_HOSTS (the desk's host name)")
         hosts = ("localhost", "127.0.0.1", "[::1]", "testserver")
 
+    # issue 9: appeals mailbox security (the password must not cross the network in clear in production)
+    appeals_security = env.get("CIVILDESK_APPEALS_IMAP_SECURITY", "").strip().lower() or "ssl"
+    if appeals_security not in ("ssl", "starttls", "none"):
+        raise ConfigError(
+            f"CIVILDESK_APPEALS_IMAP_SECURITY={appeals_security!r}: expected ssl, starttls or none"
+        )
+    if production and appeals_security == "none":
+        raise ConfigError(
+            "CIVILDESK_APPEALS_IMAP_SECURITY=none is refused in production (the password would be sent in clear)"
+        )
     default_mail = (
         "django.core.mail.backends.smtp.EmailBackend"
         if production
@@ -172,6 +196,17 @@ def load_config(env: Mapping[str, str], *, cwd: Path | None = None) -> Config:
         base_url=(env.get("CIVILDESK_BASE_URL", "").strip() or "http://localhost:8000").rstrip("/"),
         metrics_token=env.get("CIVILDESK_METRICS_TOKEN", "").strip(),
         worker_stale_seconds=_int(env, "CIVILDESK_WORKER_STALE_SECONDS", 30, minimum=2),
+        poll_seconds=_int(env, "CIVILDESK_POLL_SECONDS", 300),
+        # issue 9: appeals mailbox
+        appeals_imap_host=env.get("CIVILDESK_APPEALS_IMAP_HOST", "").strip(),
+        appeals_imap_port=_int(
+            env, "CIVILDESK_APPEALS_IMAP_PORT", 993 if appeals_security == "ssl" else 143, minimum=1
+        ),
+        appeals_imap_user=env.get("CIVILDESK_APPEALS_IMAP_USER", "").strip(),
+        appeals_imap_password=env.get("CIVILDESK_APPEALS_IMAP_PASSWORD", ""),
+        appeals_imap_folder=env.get("CIVILDESK_APPEALS_IMAP_FOLDER", "").strip() or "INBOX",
+        appeals_imap_security=appeals_security,
+        appeals_imap_poll_seconds=_int(env, "CIVILDESK_APPEALS_IMAP_POLL_SECONDS", 60, minimum=5),
     )
 
 
@@ -224,6 +259,7 @@ INSTALLED_APPS = [
     "civildesk.moderation",  # issue 6: moderation workflow
     # issue 7: weekly reports with charts, HTML/PDF/CSV downloads
     "civildesk.reports",
+    "civildesk.mailbox",  # issue 9: the appeals mailbox (IMAP), after moderation whose appeals it opens
 ]
 
 MIDDLEWARE = [
@@ -324,6 +360,7 @@ CIVILDESK_USE_MODEL = CONFIG.use_model
 CIVILDESK_BASE_URL = CONFIG.base_url
 CIVILDESK_METRICS_TOKEN = CONFIG.metrics_token
 CIVILDESK_WORKER_STALE_SECONDS = CONFIG.worker_stale_seconds
+CIVILDESK_POLL_SECONDS = CONFIG.poll_seconds
 # --- moderation (issue 6) ---
 # Factory (platform, account_id) -> Connector for hide/block/...; falls back to a recording local
 # connector that sends nothing when civildesk.platforms is not installed.
@@ -333,6 +370,16 @@ CIVILDESK_MODERATION_CONNECTOR = (
 CIVILDESK_APPEAL_SLA_WORKING_DAYS = 5  # an appeal is decided within this many working days
 CIVILDESK_TEMPORARY_BLOCK_DAYS = 30  # a block not marked permanent ends by itself after this
 # --- end moderation ---
+# --- appeals mailbox (issue 9) ---
+CIVILDESK_APPEALS_IMAP_HOST = CONFIG.appeals_imap_host
+CIVILDESK_APPEALS_IMAP_PORT = CONFIG.appeals_imap_port
+CIVILDESK_APPEALS_IMAP_USER = CONFIG.appeals_imap_user
+CIVILDESK_APPEALS_IMAP_PASSWORD = CONFIG.appeals_imap_password
+CIVILDESK_APPEALS_IMAP_FOLDER = CONFIG.appeals_imap_folder
+CIVILDESK_APPEALS_IMAP_SECURITY = CONFIG.appeals_imap_security
+CIVILDESK_APPEALS_IMAP_POLL_SECONDS = CONFIG.appeals_imap_poll_seconds
+CIVILDESK_APPEALS_IMAP_TIMEOUT = 30  # seconds for connect and each command: a hung server is an outage
+# --- end appeals mailbox ---
 
 LOGGING = {
     "version": 1,

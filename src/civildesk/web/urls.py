@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("civildesk.handoff.urls")),
     path("", include("civildesk.moderation.urls")),  # issue 6: moderation queue, appeals
     path("", include("civildesk.ops.urls")),  # /healthz, /readyz, /metrics
+    path("", include("civildesk.mailbox.urls")),  # issue 9: appeals mailbox (unmatched mail)
 ]

@@ -131,7 +131,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "by_platform": by_platform,
         "policy_version": desk.policy().version,
     }
-    # Moderation figures (helper A): read through moderation's own count functions, when installed.
+    # Moderation figures: read through moderation's own count functions, when installed.
     context["moderation"] = _moderation_panel()
     return render(request, "web/dashboard.html", context)
 
