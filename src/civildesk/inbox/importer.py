@@ -37,10 +37,15 @@ def read_rows(handle: IO[str], fmt: str) -> Iterator[tuple[int, dict[str, Any] |
     """(line number, row) pairs; a row that cannot be parsed comes back as an error string."""
     if fmt == "csv":
         reader = csv.DictReader(handle)
-        if not reader.fieldnames:
-            raise ImportFailed("the CSV file has no header row")
-        for row in reader:
-            yield reader.line_num, {k.strip(): (v or "") for k, v in row.items() if k}
+        try:
+            if not reader.fieldnames:
+                raise ImportFailed("the CSV file has no header row")
+            # A CSV saved by Excel starts with a byte order mark: it is not part of the first name.
+            reader.fieldnames = [reader.fieldnames[0].lstrip("\ufeff"), *reader.fieldnames[1:]]
+            for row in reader:
+                yield reader.line_num, {k.strip(): (v or "") for k, v in row.items() if k}
+        except csv.Error as exc:  # e.g. a cell larger than the csv module's field limit
+            raise ImportFailed(f"line {reader.line_num}: {exc}") from exc
         return
     for number, line in enumerate(handle, start=1):
         if not line.strip():
@@ -49,6 +54,9 @@ def read_rows(handle: IO[str], fmt: str) -> Iterator[tuple[int, dict[str, Any] |
             value = json.loads(line)
         except json.JSONDecodeError as exc:
             yield number, f"not valid JSON ({exc.msg})"
+            continue
+        except RecursionError:
+            yield number, "not valid JSON (nested too deeply)"
             continue
         yield number, value if isinstance(value, dict) else "each line must be a JSON object"
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import httpx
 
@@ -17,6 +18,24 @@ from civildesk.platforms.base import PollPage, RateState
 from civildesk.platforms.errors import InvalidRequest, NotSupported
 from civildesk.platforms.http import Clock, PlatformClient, utcnow
 from civildesk.platforms.windows import MemoryWindowBook, WindowBook
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def refuses_malformed(parse: Callable[_P, _R]) -> Callable[_P, _R]:
+    """A payload of the wrong shape (a number where an object belongs, nesting too deep) is a
+    malformed delivery, refused with ``InvalidRequest`` like any other: platforms' payloads are
+    attacker-reachable once signed, and a parser must never crash the worker."""
+
+    @functools.wraps(parse)
+    def guarded(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return parse(*args, **kwargs)
+        except (AttributeError, IndexError, RecursionError, OverflowError) as exc:
+            raise InvalidRequest(f"payload not understood: {type(exc).__name__}: {exc}"[:300]) from exc
+
+    return guarded
 
 
 def hmac_sha256(secret: str, data: bytes) -> bytes:
@@ -54,7 +73,10 @@ def from_epoch(seconds: float | int | str | None) -> datetime | None:
         return None
     if value > 10_000_000_000:  # milliseconds (Messenger, X DMs, LinkedIn)
         value /= 1000
-    return datetime.fromtimestamp(value, UTC)
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, ValueError, OSError):  # past year 9999, "inf", "nan"
+        return None
 
 
 def from_iso(text: Any) -> datetime | None:

@@ -23,7 +23,7 @@ from civildesk.inbox.connectors import ConnectorError, ReplyTarget, SentReply
 from civildesk.inbox.inbound import InboundMessage
 from civildesk.platforms import base
 from civildesk.platforms.base import PollPage
-from civildesk.platforms.common import ConnectorBase, from_epoch, header, hex_hmac, same
+from civildesk.platforms.common import ConnectorBase, from_epoch, header, hex_hmac, refuses_malformed, same
 from civildesk.platforms.errors import (
     AuthExpired,
     InvalidRequest,
@@ -101,6 +101,7 @@ class LinkedInConnector(ConnectorBase):
             return False
         return same(hex_hmac(self.credentials["client_secret"], b"hmacsha256=" + raw_body), given)
 
+    @refuses_malformed
     def parse_events(self, raw_body: bytes) -> list[InboundMessage]:
         body = json.loads(raw_body)
         if not isinstance(body, dict) or body.get("type") != "ORGANIZATION_SOCIAL_ACTION_NOTIFICATIONS":

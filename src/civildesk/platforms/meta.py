@@ -13,7 +13,7 @@ import httpx
 from civildesk.inbox.connectors import ConnectorError, ReplyTarget, SentReply
 from civildesk.inbox.inbound import InboundMessage
 from civildesk.platforms.base import PollPage, RateState
-from civildesk.platforms.common import ConnectorBase, from_epoch, header, hex_hmac, same
+from civildesk.platforms.common import ConnectorBase, from_epoch, header, hex_hmac, refuses_malformed, same
 from civildesk.platforms.errors import (
     AuthExpired,
     InvalidRequest,
@@ -62,6 +62,7 @@ class MetaConnector(ConnectorBase):
             return False
         return same("sha256=" + hex_hmac(self.credentials["app_secret"], raw_body), given)
 
+    @refuses_malformed
     def parse_events(self, raw_body: bytes) -> list[InboundMessage]:
         body = json.loads(raw_body)
         if not isinstance(body, dict) or body.get("object") != self.webhook_object:

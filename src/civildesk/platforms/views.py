@@ -63,5 +63,5 @@ def _is_json_object(raw: bytes) -> bool:
     # Only the shape is checked here (cheap); reading the events is the worker's job.
     try:
         return isinstance(json.loads(raw), dict)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deeply
         return False

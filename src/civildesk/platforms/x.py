@@ -21,7 +21,15 @@ from civildesk.inbox.connectors import ConnectorError, ReplyTarget, SentReply
 from civildesk.inbox.inbound import InboundMessage
 from civildesk.platforms import base
 from civildesk.platforms.base import PollPage, RateState
-from civildesk.platforms.common import ConnectorBase, b64_hmac, from_epoch, from_iso, header, same
+from civildesk.platforms.common import (
+    ConnectorBase,
+    b64_hmac,
+    from_epoch,
+    from_iso,
+    header,
+    refuses_malformed,
+    same,
+)
 from civildesk.platforms.errors import (
     AuthExpired,
     InvalidRequest,
@@ -68,6 +76,7 @@ class XConnector(ConnectorBase):
         expected = "sha256=" + b64_hmac(self.credentials["consumer_secret"], raw_body)
         return same(expected, given)
 
+    @refuses_malformed
     def parse_events(self, raw_body: bytes) -> list[InboundMessage]:
         envelope = json.loads(raw_body)
         data = envelope.get("data") if isinstance(envelope, dict) else None
