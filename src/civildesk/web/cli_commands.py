@@ -98,12 +98,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
     worker_id = recovery.new_worker_id()
     recovery.register(worker_id)
     recovery.requeue_orphans()
-    from civildesk.mailbox.tasks import ensure_scheduled
+    if not args.batch:
+        # The periodic chains belong to long-running workers, not to a batch run that drains
+        # the queue and exits.
+        from civildesk.mailbox.tasks import ensure_scheduled
+        from civildesk.platforms.tasks import ensure_polling
 
-    ensure_scheduled()  # the appeals mailbox poll chain, if it stopped (see civildesk.mailbox)
-    from civildesk.platforms.tasks import ensure_polling
-
-    ensure_polling()  # the webhook fallback for X and LinkedIn (CIVILDESK_POLL_SECONDS)
+        ensure_scheduled()  # the appeals mailbox poll chain, if it stopped (see civildesk.mailbox)
+        ensure_polling()  # the webhook fallback for X and LinkedIn (CIVILDESK_POLL_SECONDS)
     heartbeat = recovery.Heartbeat(worker_id)
     heartbeat.start()
     try:
