@@ -129,3 +129,10 @@ def test_an_overturned_delete_still_tells_the_author(
     action.refresh_from_db()
     assert action.state == "applied"  # a deleted post cannot come back
     assert AuthorNotice.objects.filter(action=action, text__contains="reversed").exists()
+
+
+def test_a_viewer_cannot_learn_which_references_exist(viewer: Any) -> None:
+    """The role is checked before the reference is looked up: a made-up reference and a real one
+    get the same refusal."""
+    with pytest.raises(states.RoleRefused):
+        services.do_open_appeal(text="unfair", reference="CD-ZZZZZZ", user=viewer)

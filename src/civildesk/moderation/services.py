@@ -567,6 +567,9 @@ def do_open_appeal(
     user: User | None = None,
 ) -> Appeal:
     """Open an appeal from a notice reference (the e-mail quoted it) or against an action."""
+    # The role first: a viewer must not learn which references exist from the error it gets.
+    if user is not None and not states.at_least(actor_of(user).role, "officer"):
+        raise states.RoleRefused(actor_of(user).role, "officer", "log an appeal")
     notice = None
     if reference:
         notice = (
@@ -579,8 +582,6 @@ def do_open_appeal(
         action = notice.action
     if action is None:
         raise AppealNotFound("An appeal needs a notice reference or an action")
-    if user is not None and not states.at_least(actor_of(user).role, "officer"):
-        raise states.RoleRefused(actor_of(user).role, "officer", "log an appeal")
     now = timezone.now()
     days = int(getattr(settings, "CIVILDESK_APPEAL_SLA_WORKING_DAYS", DEFAULT_APPEAL_WORKING_DAYS))
     with transaction.atomic():
