@@ -3,7 +3,7 @@ and the on-call contact is alerted, by e-mail and (if configured) a webhook. In 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -16,6 +16,7 @@ from civildesk.inbox import oncall
 from civildesk.inbox.inbound import InboundMessage
 from civildesk.inbox.ingest import ingest
 from civildesk.inbox.models import CaseEvent, Message, OnCallAlert, Reply
+from civildesk.inbox.tasks import send_automatic_reply
 from civildesk.inbox.worker import run_ready_tasks
 from civildesk.web.models import DeskSettings
 
@@ -173,6 +174,23 @@ class TestACrisisAtNight:
         assert DBTaskResult.objects.filter(
             task_path="civildesk.inbox.tasks.send_automatic_reply", status="READY"
         ).exists()
+
+    def test_a_claim_left_by_a_killed_worker_is_taken_over_after_the_lease(
+        self, engine: Any, fake_connector: FakePlatformConnector, oncall_configured: DeskSettings
+    ) -> None:
+        """The run that claimed the reply died before sending (kill -9): the requeued run sends
+        the crisis line once the claim is older than the lease; a fresh claim is left alone."""
+        oncall_configured.auto_crisis_reply_out_of_hours = False
+        oncall_configured.save()
+        msg = deliver(crisis(), SATURDAY_2AM)
+        Message.objects.filter(pk=msg.pk).update(auto_replied_at=SATURDAY_2AM)  # the dead run's claim
+        with at(SATURDAY_2AM + timedelta(seconds=30)):
+            assert send_automatic_reply.call(msg.pk, msg.revision) == "skipped"  # maybe still alive
+        assert not fake_connector.sent
+        with at(SATURDAY_2AM + timedelta(minutes=5)):
+            assert send_automatic_reply.call(msg.pk, msg.revision) == "sent"
+            assert send_automatic_reply.call(msg.pk, msg.revision) == "skipped"  # sent: never twice
+        assert len(fake_connector.sent) == 1
 
     def test_after_five_on_a_summer_friday_is_out_of_hours(
         self, engine: Any, fake_connector: FakePlatformConnector

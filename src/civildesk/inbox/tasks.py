@@ -20,7 +20,7 @@ from django_tasks import task
 
 from civildesk.inbox import desk, oncall, services
 from civildesk.inbox.connectors import ConnectorError
-from civildesk.inbox.models import CaseEvent, Decision, Message, OnCallAlert
+from civildesk.inbox.models import CaseEvent, Decision, Message, OnCallAlert, Reply
 from civildesk.inbox.triage import WAITING, InvalidTransition, next_status
 
 log = logging.getLogger("civildesk.inbox")
@@ -154,12 +154,23 @@ def _out_of_hours_duties(message: Message, auto_actions: set[str], now: datetime
         send_automatic_reply.enqueue(message_id=message.pk, revision=message.revision)
 
 
+# A claim older than this, with no reply recorded as sent, belongs to a run that died (its worker
+# was killed) and is taken over: for a person in crisis, a second copy of the crisis-line reply
+# is far less harm than none (the reply itself is at least once; a live run holds the claim).
+AUTO_REPLY_CLAIM_LEASE = timedelta(minutes=2)
+
+
 @task()
 def send_automatic_reply(message_id: int, revision: int) -> str:
     with transaction.atomic():
         msg = Message.objects.select_for_update().filter(pk=message_id).first()
-        if msg is None or msg.auto_replied_at is not None or msg.revision != revision:
+        if msg is None or msg.revision != revision:
             return "skipped"
+        if msg.auto_replied_at is not None:
+            sent = Reply.objects.filter(message=msg, automatic=True, status=Reply.Status.SENT).exists()
+            if sent or timezone.now() - msg.auto_replied_at < AUTO_REPLY_CLAIM_LEASE:
+                return "skipped"
+            log.warning("automatic reply to message %s: taking over a claim whose run died", message_id)
         # Claim first, so a second run of this task cannot send a second reply.
         msg.auto_replied_at = timezone.now()
         msg.save(update_fields=["auto_replied_at"])
