@@ -6,13 +6,16 @@ minutes; ``SCHEMATHESIS_EXAMPLES`` raises it for a longer hunt."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 import schemathesis
 from django.contrib.auth import get_user_model
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -33,10 +36,19 @@ EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "8"))
 
 
 @pytest.fixture
-def schema(settings: Any) -> Any:
+def schema(settings: Any) -> Iterator[Any]:
     settings.ALLOWED_HOSTS = ["localhost"]  # schemathesis's WSGI client calls the app as localhost
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+    # Called straight through WSGI, each request's end would close the test's database
+    # connection (and with it its transaction, on PostgreSQL); Django's test client detaches this
+    # handler the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -111,7 +111,7 @@ def _case(action: ModerationAction, event: str, user: User | None, detail: str) 
 
 
 def _locked(action: ModerationAction) -> ModerationAction:
-    return ModerationAction.objects.select_for_update().select_related("message", "author").get(pk=action.pk)
+    return ModerationAction.objects.select_for_update(of=("self",)).select_related("message", "author").get(pk=action.pk)
 
 
 def _enqueue_apply(action_id: int) -> None:
@@ -626,7 +626,7 @@ def do_decide_appeal(appeal: Appeal, user: User, *, outcome: str, reason: str) -
     if not reason.strip():
         raise states.ModerationError("Write down why: the author and any regulator will ask")
     with transaction.atomic():
-        row = Appeal.objects.select_for_update().select_related("action").get(pk=appeal.pk)
+        row = Appeal.objects.select_for_update(of=("self",)).select_related("action").get(pk=appeal.pk)
         if row.status != Appeal.Status.OPEN:
             raise states.ModerationError("This appeal has already been decided")
         row.status = outcome

@@ -109,7 +109,7 @@ def _finish(action_id: int, event: str, **changes: Any) -> ModerationAction:
 
     with transaction.atomic():
         row = (
-            ModerationAction.objects.select_for_update().select_related("message", "author").get(pk=action_id)
+            ModerationAction.objects.select_for_update(of=("self",)).select_related("message", "author").get(pk=action_id)
         )
         before = _snapshot(row)
         row.state = states.next_state(row.state, event, states.Actor(None, None), kind=row.kind)
@@ -131,7 +131,7 @@ def apply_action(action_id: int) -> str:
 def apply_now(action_id: int, *, now: datetime | None = None) -> str:
     with transaction.atomic():
         row = (
-            ModerationAction.objects.select_for_update()
+            ModerationAction.objects.select_for_update(of=("self",))
             .select_related("message__account", "message__author", "message__decision", "author")
             .filter(pk=action_id)
             .first()
@@ -218,7 +218,7 @@ def send_notice_now(notice_id: int, *, now: datetime | None = None) -> str:
     now = now or timezone.now()
     with transaction.atomic():
         notice = (
-            AuthorNotice.objects.select_for_update()
+            AuthorNotice.objects.select_for_update(of=("self",))
             .select_related("action__message__account", "action__message__author", "action__author")
             .filter(pk=notice_id)
             .first()
