@@ -111,7 +111,11 @@ def _case(action: ModerationAction, event: str, user: User | None, detail: str) 
 
 
 def _locked(action: ModerationAction) -> ModerationAction:
-    return ModerationAction.objects.select_for_update(of=("self",)).select_related("message", "author").get(pk=action.pk)
+    return (
+        ModerationAction.objects.select_for_update(of=("self",))
+        .select_related("message", "author")
+        .get(pk=action.pk)
+    )
 
 
 def _enqueue_apply(action_id: int) -> None:

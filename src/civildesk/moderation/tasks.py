@@ -109,7 +109,9 @@ def _finish(action_id: int, event: str, **changes: Any) -> ModerationAction:
 
     with transaction.atomic():
         row = (
-            ModerationAction.objects.select_for_update(of=("self",)).select_related("message", "author").get(pk=action_id)
+            ModerationAction.objects.select_for_update(of=("self",))
+            .select_related("message", "author")
+            .get(pk=action_id)
         )
         before = _snapshot(row)
         row.state = states.next_state(row.state, event, states.Actor(None, None), kind=row.kind)
