@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -189,3 +190,20 @@ def test_approval_through_the_api(client: Client) -> None:
     assert again.status_code == 409 and again["Content-Type"] == PROBLEM
     listed = call(client, "get", "/api/posts?state=scheduled", author).json()
     assert listed["count"] == 1 and listed["items"][0]["approved_by"] == "lead"
+
+
+@pytest.mark.parametrize(
+    "since",
+    [
+        "0237-12-08T20:14:54-19:43",  # found by schemathesis: PostgreSQL refuses offsets past ±15:59
+        "2026-11-25T09:00:00+23:59",
+        "0001-01-01T00:00:00+01:00",  # before year 1 in UTC: out of range
+    ],
+)
+def test_any_offset_python_accepts_is_an_answer_not_a_server_error(
+    client: Client, messages: list[int], since: str
+) -> None:
+    key = token("viewer")
+    for path in ("/api/messages", "/api/decisions"):
+        response = call(client, "get", f"{path}?since={quote(since)}", key)
+        assert response.status_code in (200, 422), (path, since, response.content[:300])

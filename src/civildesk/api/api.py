@@ -16,7 +16,7 @@ Moderation actions, appeals and the weekly report's figures are in ``civildesk.a
 """
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from django.db.models import QuerySet
@@ -435,7 +435,7 @@ def create_post(request: HttpRequest, body: PostIn) -> Status[ScheduledPost]:
     draft = posts.Draft(
         text=body.text,
         account_ids=tuple(body.accounts),
-        scheduled_at=body.scheduled_at,
+        scheduled_at=_aware(body.scheduled_at),
         media_url=body.media_url,
         needs_approval=body.needs_approval,
     )
@@ -476,7 +476,13 @@ def cancel_post(request: HttpRequest, post_id: int) -> ScheduledPost:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else timezone.make_aware(moment)
+    """The moment in UTC. A naive time is read in the desk's zone; any offset Python accepts
+    (up to ±24 h) is converted here, because PostgreSQL refuses offsets beyond ±15:59."""
+    try:
+        aware = moment if moment.tzinfo is not None else timezone.make_aware(moment)
+        return aware.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise Problem(422, "Invalid request", f"the time {moment.isoformat()} is out of range") from exc
 
 
 def _id(value: int) -> int:
