@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import describe  # benchmarks/machine.py: scripts put their own folder on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 
@@ -111,6 +113,8 @@ def main() -> None:
     )
     print(f"| one message, whole process (median) | {statistics.median(single):.2f} s | |")
     print(f"| peak RSS of the classify process | {rss:.0f} MB | < 600 MB |")
+    print()
+    print(describe())
 
 
 if __name__ == "__main__":

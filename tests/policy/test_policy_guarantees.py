@@ -54,3 +54,13 @@ def test_our_own_cases(engine: Engine) -> None:
     assert report.crisis_line_given == report.crisis_total
     assert report.criticism_removed == [], "protected criticism was removed"
     assert report.micro.f1 >= 0.80, report.as_dict()
+
+
+def test_a_batch_decides_exactly_as_one_message_at_a_time(engine: Engine) -> None:
+    # classify_batch runs detector by detector over the batch; the order must change nothing.
+    records = [r for path in sorted(CASES.glob("*.jsonl")) for r in read_jsonl(path)]
+    messages = [MessageInput(text=r["text"], platform=r.get("platform"), kind=r.get("kind")) for r in records]
+    batched = [d.to_dict() for d in engine.classify_batch(messages)]
+    single = [engine.classify(m).to_dict() for m in messages]
+    assert len(batched) == len(records) > 300
+    assert batched == single

