@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django_tasks_db.models import DBTaskResult
 
+from civildesk.inbox.connectors import sends_nowhere
 from civildesk.inbox.models import AuthorEvent, Message
 from civildesk.moderation import connectors, services, states
 from civildesk.moderation.models import AuditEntry, AuthorNotice, LegalHold, ModerationAction
@@ -643,7 +644,7 @@ class TestConnectorFactory:
 
         monkeypatch.setattr(connectors, "import_string", missing)
         got = connectors.get_connector("facebook", "page-1")
-        assert connectors.sends_nowhere(got) and "not sent" in got.name
+        assert sends_nowhere(got) and "not sent" in got.name
 
     def test_the_default_factory_records_for_an_account_without_credentials(
         self, arrive: Arrive, officer: Any, moderator: Any, settings: Any, commit: Any, settle: Any

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from civildesk.inbox.connectors import sends_nowhere
 from civildesk.inbox.models import Message
 from civildesk.moderation import connectors, services
 from civildesk.moderation.models import AuthorNotice
@@ -39,7 +40,7 @@ def test_hide_notice_appeal_and_unhide_reach_the_simulated_platform(
     settle()
     action.refresh_from_db()
     assert action.state == "applied", action.error
-    assert not connectors.sends_nowhere(connectors.get_connector("facebook", "trust"))
+    assert not sends_nowhere(connectors.get_connector("facebook", "trust"))
     hides = platform_simulator.done("facebook", "hide")
     assert [h.path for h in hides] == [f"/{msg.platform_id}"]
     notes = platform_simulator.done("facebook", "private_reply")

@@ -52,7 +52,8 @@ class RecordingPublisher:
     die_after_publish: bool = False
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
-    def publish(self, account_id: str, text: str, idempotency_key: str = "") -> str:
+    # The image is accepted for the shared contract; the tests check only account, text and key.
+    def publish(self, account_id: str, text: str, *, idempotency_key: str = "", media_url: str = "") -> str:
         self.calls += 1
         if self.fail_next:
             raise self.fail_next.pop(0)
@@ -82,7 +83,8 @@ class KillingPublisher:
 
     name = "killing-fake-publisher (tests only)"
 
-    def publish(self, account_id: str, text: str) -> str:
+    # Key and image accepted for the shared contract; the log needs only account and text.
+    def publish(self, account_id: str, text: str, *, idempotency_key: str = "", media_url: str = "") -> str:
         import os
         import signal
 

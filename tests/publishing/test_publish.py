@@ -11,6 +11,7 @@ from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
 from civildesk.devtools.testing import at
+from civildesk.inbox.connectors import sends_nowhere
 from civildesk.inbox.worker import run_ready_tasks
 from civildesk.publishing import services, tasks
 from civildesk.publishing.models import PostTarget, ScheduledPost
@@ -329,7 +330,7 @@ def test_an_account_without_credentials_publishes_nowhere_and_says_so(accounts: 
     from civildesk.publishing import publisher
 
     connector = publisher.platform_connector("x", "trust-x")
-    assert publisher.sends_nowhere(connector), connector  # no PlatformAccount with credentials
+    assert sends_nowhere(connector), connector  # no PlatformAccount with credentials
     post = schedule(person("officer"), [accounts["x"]])
     run_at(SATURDAY_10AM)
     target = post.targets.get()

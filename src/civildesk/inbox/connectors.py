@@ -13,7 +13,7 @@ import importlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import ClassVar, Protocol, cast
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -53,6 +53,7 @@ class ReplyConnector(Protocol):
 class LocalOutbox:
     """Records replies on the desk without reaching any platform (no connector configured)."""
 
+    sends_nowhere: ClassVar[bool] = True
     name = "local-outbox (not sent to any platform)"
 
     def reply_public(self, target: ReplyTarget, text: str) -> SentReply:
@@ -79,7 +80,8 @@ def get_connector(platform: str) -> ReplyConnector:
     return factory(platform)
 
 
-def sends_nowhere(connector: ReplyConnector) -> bool:
-    """The local outbox, or a platform connector that records and sends nothing (an account with
-    no credentials yet), which says so with ``sends_nowhere``."""
-    return isinstance(connector, LocalOutbox) or bool(getattr(connector, "sends_nowhere", False))
+def sends_nowhere(connector: object) -> bool:
+    """Whether ``connector`` records and reaches no platform: every local outbox (replies,
+    publishing, moderation, an account with no credentials yet) declares ``sends_nowhere = True``.
+    It lives here, not in ``civildesk.platforms``, because the desk must work without that package."""
+    return bool(getattr(connector, "sends_nowhere", False))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -28,6 +28,7 @@ LOCAL_CAPABILITIES = frozenset(
 class LocalModerationConnector:
     """Records moderation calls on the desk without reaching any platform."""
 
+    sends_nowhere: ClassVar[bool] = True
     name = "local-outbox (not sent to any platform)"
     capabilities = LOCAL_CAPABILITIES
 
@@ -83,11 +84,3 @@ def get_connector(platform: str, account_id: str) -> Any:
 
 def capabilities(connector: Any) -> frozenset[str]:
     return frozenset(getattr(connector, "capabilities", frozenset()))
-
-
-def sends_nowhere(connector: Any) -> bool:
-    """True for this module's fallback and for the platforms package's recording connector
-    (an account without credentials): both are named "local-outbox (...)"."""
-    return isinstance(connector, LocalModerationConnector) or str(getattr(connector, "name", "")).startswith(
-        "local-outbox"
-    )

@@ -87,7 +87,8 @@ class FacebookConnector(MetaConnector):
     def set_comments(self, post_id: str, enabled: bool) -> None:
         self.unsupported("switch comments off on a Page post")
 
-    def publish(self, account_id: str, text: str) -> str:
+    # Key and image kept for the shared contract: the feed takes no idempotency key; text only here.
+    def publish(self, account_id: str, text: str, *, idempotency_key: str = "", media_url: str = "") -> str:
         data = body_json(
             self.http.request("POST", f"/{self.account_id}/feed", bucket="app", json_body={"message": text})
         )

@@ -124,7 +124,8 @@ class InstagramConnector(MetaConnector):
             "POST", f"/{post_id}", bucket="app", params={"comment_enabled": "true" if enabled else "false"}
         )
 
-    def publish(self, account_id: str, text: str, media_url: str = "") -> str:
+    # The key is accepted for the shared contract: the Graph media endpoints take no idempotency key.
+    def publish(self, account_id: str, text: str, *, idempotency_key: str = "", media_url: str = "") -> str:
         check_caption(text, media_url)
         created = body_json(
             self.http.request(

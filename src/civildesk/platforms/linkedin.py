@@ -226,7 +226,8 @@ class LinkedInConnector(ConnectorBase):
             headers={"X-RestLi-Method": "PARTIAL_UPDATE"},
         )
 
-    def publish(self, account_id: str, text: str) -> str:
+    # Key and image kept for the shared contract: LinkedIn takes no idempotency key; text only here.
+    def publish(self, account_id: str, text: str, *, idempotency_key: str = "", media_url: str = "") -> str:
         body = {
             "author": self.account_id,
             "commentary": text,

@@ -72,7 +72,8 @@ class RecordingConnector:
     def set_comments(self, post_id: str, enabled: bool) -> None:
         self._record("set_comments", post_id=post_id, enabled=enabled)
 
-    def publish(self, account_id: str, text: str) -> str:
+    # The key and the image are accepted for the shared contract; nothing is sent, so neither is used.
+    def publish(self, account_id: str, text: str, *, idempotency_key: str = "", media_url: str = "") -> str:
         self._record("publish", account_id=account_id, text=text)
         return f"outbox-{uuid.uuid4().hex[:12]}"
 

@@ -221,7 +221,8 @@ class XConnector(ConnectorBase):
     def set_comments(self, post_id: str, enabled: bool) -> None:
         self.unsupported("switch replies off after posting")
 
-    def publish(self, account_id: str, text: str) -> str:
+    # Key and image kept for the shared contract: X takes no idempotency key; this posts text only.
+    def publish(self, account_id: str, text: str, *, idempotency_key: str = "", media_url: str = "") -> str:
         data = (
             body_json(self.http.request("POST", "/2/tweets", bucket="tweets", json_body={"text": text})).get(
                 "data"

@@ -13,11 +13,10 @@ the target and is shown to the post's author.
 from __future__ import annotations
 
 import importlib
-import inspect
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Protocol, cast
+from typing import ClassVar, Protocol, cast
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -30,16 +29,20 @@ DEFAULT_FACTORY = "civildesk.publishing.publisher.platform_connector"
 class PublishConnector(Protocol):
     name: str
 
-    def publish(self, account_id: str, text: str) -> str: ...
+    def publish(
+        self, account_id: str, text: str, *, idempotency_key: str = "", media_url: str = ""
+    ) -> str: ...
 
 
 class LocalPublishOutbox:
     """Publishes nothing: records the post on the desk (no platform connector installed)."""
 
+    sends_nowhere: ClassVar[bool] = True
     name = "local-outbox (not sent to any platform)"
     platform = ""
 
-    def publish(self, account_id: str, text: str) -> str:
+    # The key and the image are accepted for the shared contract; nothing is sent, so neither is used.
+    def publish(self, account_id: str, text: str, *, idempotency_key: str = "", media_url: str = "") -> str:
         return f"outbox-{uuid.uuid4().hex[:12]}"
 
 
@@ -60,27 +63,12 @@ def connector_for(platform: str, account_id: str) -> PublishConnector:
     return factory(platform, account_id)
 
 
-def sends_nowhere(connector: object) -> bool:
-    """The local outbox, or a platform connector for an account with no credentials (it records
-    and sends nothing, and says so with ``sends_nowhere``)."""
-    return isinstance(connector, LocalPublishOutbox) or bool(getattr(connector, "sends_nowhere", False))
-
-
 def publish(
     connector: PublishConnector, account_id: str, text: str, *, idempotency_key: str, media_url: str = ""
 ) -> str:
-    """Call the connector's ``publish``; pass the idempotency key and the image only to a connector
-    whose ``publish`` takes them (the shared contract is ``publish(account_id, text)``)."""
-    extra: dict[str, Any] = {}
-    try:
-        params = inspect.signature(connector.publish).parameters
-    except (TypeError, ValueError):
-        params = {}  # type: ignore[assignment]
-    if "idempotency_key" in params:
-        extra["idempotency_key"] = idempotency_key
-    if media_url and "media_url" in params:
-        extra["media_url"] = media_url
-    return str(connector.publish(account_id, text, **extra))
+    """Call the connector's ``publish``; every connector takes the key and the image, and
+    ignores what its platform has no use for."""
+    return str(connector.publish(account_id, text, idempotency_key=idempotency_key, media_url=media_url))
 
 
 def is_retryable(exc: ConnectorError) -> bool:

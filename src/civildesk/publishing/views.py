@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civildesk.inbox import desk
+from civildesk.inbox.connectors import sends_nowhere
 from civildesk.publishing import publisher, rules, services, slots, tasks
 from civildesk.publishing.forms import PostForm
 from civildesk.publishing.models import PostTarget, ScheduledPost, attention_for, posts_between
@@ -104,7 +105,7 @@ def _form_context(
 
 def _outbox_only() -> bool:
     try:
-        return publisher.sends_nowhere(publisher.connector_for("x", ""))
+        return sends_nowhere(publisher.connector_for("x", ""))
     except Exception:  # a real connector may refuse an empty account id: it is not the outbox
         return False
 
