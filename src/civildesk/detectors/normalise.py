@@ -34,11 +34,7 @@ _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
 _LEET_TABLE = str.maketrans(_LEET)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _LEET_ANY = re.compile("[" + re.escape("".join(_LEET)) + "]")
-# A whole whitespace-delimited token holding at least one leet character; the look-behind and
-# the possessive run keep the scan linear.
-_LEET_TOKEN = re.compile(
-    r"(?<!\S)[^\s" + re.escape("".join(_LEET)) + r"]*+[" + re.escape("".join(_LEET)) + r"]\S*"
-)
+_SPACE = re.compile(r"\s")
 # Runs of three or more equal characters; ``isalpha`` then keeps only letter runs, as the rule
 # says. ``(.)`` is several times cheaper to scan for than a Unicode letter class.
 _RUN = re.compile(r"(.)\1\1+")
@@ -140,16 +136,25 @@ def normalise(text: str, *, leet: bool = True, squeeze: bool = True) -> Normalis
 
 
 def _apply_leet(text: str) -> str:
-    """Read leet characters token by token (tokens split on whitespace)."""
+    """Read leet characters token by token (tokens split on whitespace). The scan jumps from one
+    leet character to the next and widens each to its token: most text has none, and a token
+    is read once however many it holds."""
     parts: list[str] = []
     pos = 0
-    for m in _LEET_TOKEN.finditer(text):
-        token = m.group()
+    found = _LEET_ANY.search(text)
+    while found is not None:
+        start = found.start()
+        while start > pos and not text[start - 1].isspace():  # ``isspace`` is the regex ``\s``
+            start -= 1
+        space = _SPACE.search(text, found.start())
+        end = space.start() if space is not None else len(text)
+        token = text[start:end]
         fixed = _leet_token(token)
         if fixed != token:
-            parts.append(text[pos : m.start()])
+            parts.append(text[pos:start])
             parts.append(fixed)
-            pos = m.end()
+            pos = end
+        found = _LEET_ANY.search(text, end)
     if not parts:
         return text
     parts.append(text[pos:])
@@ -157,6 +162,8 @@ def _apply_leet(text: str) -> str:
 
 
 def _leet_token(token: str) -> str:
+    if token[0] == "@" and _LEET_ANY.search(token, 1) is None:
+        return token  # a handle ("@user"): its "@" is kept, and nothing else could change
     letters = sum(map(str.isalpha, token))
     if not letters:
         return token
