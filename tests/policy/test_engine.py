@@ -36,6 +36,15 @@ def test_nothing_found_is_p5_with_nothing_to_do() -> None:
     assert d.labels == () and d.priority == "P5" and d.actions == () and d.removal == "none"
 
 
+@pytest.mark.parametrize("kind", ["comment", "dm", "mention"])
+def test_the_shortcut_for_no_findings_gives_the_full_rules_answer(kind: str) -> None:
+    # A finding for no known label runs the whole decision and applies nothing: the answer must
+    # be the one the no-findings shortcut gives.
+    nothing = decide(kind=kind, strikes=9).to_dict()
+    full = decide(f("not_a_label"), kind=kind, strikes=9).to_dict()
+    assert nothing == full
+
+
 def test_criticism_alone_is_protected_from_removal() -> None:
     d = decide(f("criticism"))
     assert d.labels == ("criticism",)

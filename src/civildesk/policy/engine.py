@@ -33,7 +33,7 @@ a learned label is weighed by what the rules already read in the post:
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -156,10 +156,24 @@ class Engine:
         ctxs = contexts or [Context()] * len(messages)
         return [self.decide(p, f, c) for p, f, c in zip(prepared, found, ctxs, strict=True)]
 
-    def decide(self, prepared: Prepared, findings: Iterable[Finding], context: Context) -> Decision:
+    def decide(self, prepared: Prepared, findings: Sequence[Finding], context: Context) -> Decision:
         policy = self.policy
         message = prepared.message
         text = prepared.text
+        if not findings:
+            # Most of a stream: no detector saw anything. The answer below would be this one.
+            return Decision(
+                id=message.id,
+                labels=(),
+                scores=dict.fromkeys(LABELS, 0.0),
+                priority="P5",
+                actions=(),
+                signposts=(),
+                evidence=(),
+                clauses=(),
+                policy_version=policy.version,
+                removal="none",
+            )
 
         scores: dict[str, float] = dict.fromkeys(LABELS, 0.0)
         best: dict[str, list[Finding]] = {}
