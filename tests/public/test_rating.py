@@ -3,6 +3,7 @@ helped; robots, floods and forged forms are turned away; staff read the figures.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -136,6 +137,36 @@ class TestRating:
         assert PageRating.objects.count() == 2
         assert read_then_rate(visitor("198.51.100.20")).status_code == 302  # someone else
         assert PageRating.objects.count() == 3
+
+    def test_behind_a_trusted_proxy_each_visitor_has_their_own_limit(self, settings: Any) -> None:
+        settings.CIVILDESK_RATINGS_PER_HOUR = 1
+        settings.CIVILDESK_TRUSTED_PROXIES = (ipaddress.ip_network("127.0.0.1"),)
+
+        def through_proxy(forwarded_for: str) -> Client:
+            return Client(
+                enforce_csrf_checks=True, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for
+            )
+
+        assert read_then_rate(through_proxy(VISITOR)).status_code == 302
+        assert read_then_rate(through_proxy("198.51.100.20")).status_code == 302  # not the same person
+        # The first visitor again, pretending to be someone else: nginx appends the real peer.
+        assert read_then_rate(through_proxy(f"192.0.2.99, {VISITOR}")).status_code == 429
+        assert PageRating.objects.count() == 2
+        assert set(PageRating.objects.values_list("client", flat=True)) == {
+            services.client_key(VISITOR),
+            services.client_key("198.51.100.20"),
+        }
+
+    def test_a_forwarded_for_header_from_an_untrusted_peer_is_ignored(self, settings: Any) -> None:
+        settings.CIVILDESK_RATINGS_PER_HOUR = 1
+        settings.CIVILDESK_TRUSTED_PROXIES = (ipaddress.ip_network("127.0.0.1"),)
+
+        def direct(forwarded_for: str) -> Client:
+            return Client(enforce_csrf_checks=True, REMOTE_ADDR=VISITOR, HTTP_X_FORWARDED_FOR=forwarded_for)
+
+        assert read_then_rate(direct("198.51.100.1")).status_code == 302
+        assert read_then_rate(direct("198.51.100.2")).status_code == 429  # a new header, the same client
+        assert PageRating.objects.get().client == services.client_key(VISITOR)
 
     def test_the_limit_lifts_after_an_hour(self, settings: Any) -> None:
         settings.CIVILDESK_RATINGS_PER_HOUR = 1

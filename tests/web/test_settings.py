@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,39 @@ def test_the_running_project_uses_argon2_first() -> None:
 
     assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     assert settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+
+
+def test_no_proxy_is_trusted_unless_one_is_named(tmp_path: Path) -> None:
+    assert load_config({}, cwd=tmp_path).trusted_proxies == ()
+    assert load_config({"CIVILDESK_TRUSTED_PROXIES": " , "}, cwd=tmp_path).trusted_proxies == ()
+
+
+def test_trusted_proxies_are_addresses_and_networks_of_either_family(tmp_path: Path) -> None:
+    config = load_config({"CIVILDESK_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8,::1 ,fd00::/8"}, cwd=tmp_path)
+    assert config.trusted_proxies == (
+        ipaddress.ip_network("127.0.0.1/32"),
+        ipaddress.ip_network("10.0.0.0/8"),
+        ipaddress.ip_network("::1/128"),
+        ipaddress.ip_network("fd00::/8"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "named"),
+    [
+        ("127.0.0.1, localhost", "'localhost'"),
+        ("10.0.0.0/33", "'10.0.0.0/33'"),
+        ("300.1.2.3", "'300.1.2.3'"),
+        ("2001:db8::/129", "'2001:db8::/129'"),
+        ("127.0.0.1:8000", "'127.0.0.1:8000'"),
+        ("10.0.0.0/8;192.168.0.0/16", "'10.0.0.0/8;192.168.0.0/16'"),
+    ],
+)
+def test_a_malformed_trusted_proxy_is_refused_and_named(value: str, named: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=f"CIVILDESK_TRUSTED_PROXIES: {re.escape(named)}"):
+        load_config({"CIVILDESK_TRUSTED_PROXIES": value}, cwd=tmp_path)
+
+
+def test_a_network_with_host_bits_is_refused_rather_than_widened(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"'10\.0\.0\.1/8'.*did you mean 10\.0\.0\.0/8\?"):
+        load_config({"CIVILDESK_TRUSTED_PROXIES": "10.0.0.1/8"}, cwd=tmp_path)

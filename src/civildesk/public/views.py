@@ -17,6 +17,7 @@ from civildesk.public.guard import MAX_COMMENT
 from civildesk.public.models import PageRating
 from civildesk.public.page import build_page
 from civildesk.web.access import require
+from civildesk.web.client import client_address
 
 RATING_LABELS = (
     (1, "1 – not at all helpful"),
@@ -25,12 +26,6 @@ RATING_LABELS = (
     (4, "4"),
     (5, "5 – very helpful"),
 )
-
-
-def _client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: a forwarded-for header is the client's to invent. Behind a reverse
-    # proxy, the proxy's address is what is hashed (one shared limit) until it is configured.
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def _render(
@@ -71,7 +66,7 @@ def rate(request: HttpRequest) -> HttpResponse:
         comment=values["comment"],
         honeypot=request.POST.get("website", "")[:200],
         token=request.POST.get("form_token", "")[:500],
-        client_address=_client_address(request),
+        client_address=client_address(request),
     )
     if outcome.result in ("stored", "spam"):
         # A robot gets the same thanks as a person: it must not learn what gave it away.

@@ -13,6 +13,8 @@ Variables (all optional outside production):
   CIVILDESK_DATA_DIR       where the SQLite file lives (default ./var)
   CIVILDESK_ALLOWED_HOSTS  comma-separated (default localhost,127.0.0.1,[::1],testserver outside production)
   CIVILDESK_CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://desk.example.nhs.uk
+  CIVILDESK_TRUSTED_PROXIES  comma-separated proxy addresses or networks (IPv4/IPv6, e.g. 127.0.0.1,
+                           10.0.0.0/8) whose X-Forwarded-For is believed (default: none, REMOTE_ADDR only)
   CIVILDESK_POLICY         path to a policy.yaml (default: the shipped policy)
   CIVILDESK_ONCALL_EMAIL   on-call address alerted about out-of-hours crisis messages
   CIVILDESK_ONCALL_WEBHOOK_URL  optional URL that receives the same alert as JSON
@@ -35,6 +37,7 @@ Variables (all optional outside production):
 from __future__ import annotations
 
 import dataclasses  # issue 9: appeals mailbox (a password kept out of Config's repr)
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,6 +48,7 @@ import dj_database_url
 
 Environment = Literal["development", "test", "production"]
 ENVIRONMENTS: tuple[Environment, ...] = ("development", "test", "production")
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Deliberately long and obviously fake: usable on a laptop, refused in production.
 DEV_SECRET_KEY = "civildesk-insecure-development-key-never-use-in-production-0123456789"
@@ -93,6 +97,7 @@ class Config:
     appeals_imap_folder: str = "INBOX"
     appeals_imap_security: str = "ssl"
     appeals_imap_poll_seconds: int = 60
+    trusted_proxies: tuple[Network, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -125,6 +130,23 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
 
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
+    networks = []
+    for entry in _list(env, name):
+        try:
+            networks.append(ipaddress.ip_network(entry))
+        except ValueError as exc:
+            # strict parsing: "10.0.0.1/8" is refused rather than quietly widened to a whole /8
+            try:
+                widened = ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                hint = ""
+            else:
+                hint = f" (did you mean {widened}?)"
+            raise ConfigError(f"{name}: {entry!r} is not an IP address or network{hint}") from exc
+    return tuple(networks)
 
 
 def load_config(env: Mapping[str, str], *, cwd: Path | None = None) -> Config:
@@ -207,6 +229,7 @@ def load_config(env: Mapping[str, str], *, cwd: Path | None = None) -> Config:
         appeals_imap_folder=env.get("CIVILDESK_APPEALS_IMAP_FOLDER", "").strip() or "INBOX",
         appeals_imap_security=appeals_security,
         appeals_imap_poll_seconds=_int(env, "CIVILDESK_APPEALS_IMAP_POLL_SECONDS", 60, minimum=5),
+        trusted_proxies=_networks(env, "CIVILDESK_TRUSTED_PROXIES"),
     )
 
 
@@ -361,6 +384,8 @@ CIVILDESK_BASE_URL = CONFIG.base_url
 CIVILDESK_METRICS_TOKEN = CONFIG.metrics_token
 CIVILDESK_WORKER_STALE_SECONDS = CONFIG.worker_stale_seconds
 CIVILDESK_POLL_SECONDS = CONFIG.poll_seconds
+# Read by civildesk.web.client.client_address: whose X-Forwarded-For names the real client.
+CIVILDESK_TRUSTED_PROXIES = CONFIG.trusted_proxies
 # --- moderation (issue 6) ---
 # Factory (platform, account_id) -> Connector for hide/block/...; falls back to a recording local
 # connector that sends nothing when civildesk.platforms is not installed.
