@@ -18,6 +18,7 @@ from civildesk.inbox.ingest import ingest
 from civildesk.inbox.models import CaseEvent, Message, OnCallAlert, Reply
 from civildesk.inbox.tasks import send_automatic_reply
 from civildesk.inbox.worker import run_ready_tasks
+from civildesk.platforms.errors import AnswerLost
 from civildesk.web.models import DeskSettings
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_desk_settings")]
@@ -174,6 +175,36 @@ class TestACrisisAtNight:
         assert DBTaskResult.objects.filter(
             task_path="civildesk.inbox.tasks.send_automatic_reply", status="READY"
         ).exists()
+
+    def test_a_lost_answer_is_recorded_but_the_crisis_line_is_still_sent_again(
+        self, engine: Any, fake_connector: FakePlatformConnector, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A person's reply whose answer was lost waits for someone to check the platform; the
+        crisis line at night does not (nobody is there to check): it stays at least once."""
+        send = fake_connector._send
+        lost = [False]
+
+        def posted_but_unanswered(visibility: str, target: Any, text: str) -> Any:
+            sent = send(visibility, target, text)
+            if not lost[0]:
+                lost[0] = True
+                raise AnswerLost("the platform did not answer in time")
+            return sent
+
+        monkeypatch.setattr(fake_connector, "_send", posted_but_unanswered)
+        msg = deliver(crisis(), SATURDAY_2AM)
+        first = Reply.objects.get(message=msg)
+        assert first.automatic and first.status == "unconfirmed"
+        assert CaseEvent.objects.filter(message=msg, event="reply_unconfirmed", actor=None).exists()
+        msg.refresh_from_db()
+        assert msg.status == "open" and msg.auto_replied_at is None
+        with at(SATURDAY_2AM + timedelta(minutes=3)):
+            run_ready_tasks()
+        assert list(Reply.objects.filter(message=msg).values_list("status", flat=True)) == [
+            "unconfirmed",
+            "sent",
+        ]
+        assert len(fake_connector.sent) == 2  # the platform has it twice, by design
 
     def test_a_claim_left_by_a_killed_worker_is_taken_over_after_the_lease(
         self, engine: Any, fake_connector: FakePlatformConnector, oncall_configured: DeskSettings

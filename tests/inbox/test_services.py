@@ -15,6 +15,7 @@ from civildesk.inbox.ingest import ingest
 from civildesk.inbox.models import Assignment, AuthorEvent, CaseEvent, Message, Reply
 from civildesk.inbox.triage import InvalidTransition
 from civildesk.inbox.worker import run_ready_tasks
+from civildesk.platforms.errors import AnswerLost
 from civildesk.web.models import ReplyTemplate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_desk_settings")]
@@ -153,6 +154,144 @@ class TestReplying:
         assert reply.status == "failed" and reply.error == "rate limited"
         msg.refresh_from_db()
         assert msg.status == "open"
+
+
+def lose_answers(fake: FakePlatformConnector, monkeypatch: pytest.MonkeyPatch, times: int = 1) -> None:
+    """The platform posts the next ``times`` replies, but its answer never reaches the desk."""
+    send = fake._send
+    left = [times]
+
+    def posted_but_unanswered(visibility: str, target: Any, text: str) -> Any:
+        sent = send(visibility, target, text)
+        if left[0] > 0:
+            left[0] -= 1
+            raise AnswerLost("the platform did not answer in time")
+        return sent
+
+    monkeypatch.setattr(fake, "_send", posted_but_unanswered)
+
+
+class TestALostAnswer:
+    """The request reached the platform but its answer was lost: the reply may have been posted,
+    so it is not recorded as failed (that invites a second send) but left for a person to check."""
+
+    def test_is_recorded_unconfirmed_and_the_message_stays_waiting(
+        self,
+        engine: Any,
+        officer: Any,
+        fake_connector: FakePlatformConnector,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        lose_answers(fake_connector, monkeypatch)
+        msg = arrive("I want to complain")
+        reply = services.send_reply(
+            msg, officer, "Hi, please use our complaints process", visibility="public"
+        )
+        assert reply.status == "unconfirmed" and reply.platform_reply_id == ""
+        assert "did not answer" in reply.error and len(fake_connector.sent) == 1
+        msg.refresh_from_db()
+        assert msg.status == "open" and msg.is_waiting and msg.answered_at is None
+        event = CaseEvent.objects.get(message=msg, event="reply_unconfirmed")
+        assert event.actor == officer and "check the platform" in event.detail
+        assert services.unconfirmed_reply(msg) == reply
+
+    def test_sending_again_is_refused_until_someone_checked_the_platform(
+        self,
+        engine: Any,
+        officer: Any,
+        fake_connector: FakePlatformConnector,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        lose_answers(fake_connector, monkeypatch)
+        msg = arrive("I want to complain")
+        first = services.send_reply(msg, officer, "Hello", visibility="public")
+        with pytest.raises(services.ReplyRejected, match="may already have been posted: check Instagram"):
+            services.send_reply(msg, officer, "Hello again", visibility="public")
+        assert len(fake_connector.sent) == 1 and Reply.objects.count() == 1
+
+        second = services.send_reply(msg, officer, "Hello again", visibility="public", checked_platform=True)
+        assert second.status == "sent" and len(fake_connector.sent) == 2
+        first.refresh_from_db()
+        assert first.status == "failed"  # the person found it was not posted
+        assert CaseEvent.objects.filter(message=msg, event="reply_not_posted", actor=officer).exists()
+        msg.refresh_from_db()
+        assert msg.status == "answered" and services.unconfirmed_reply(msg) is None
+
+    def test_confirming_it_was_posted_answers_the_message(
+        self,
+        engine: Any,
+        officer: Any,
+        fake_connector: FakePlatformConnector,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        lose_answers(fake_connector, monkeypatch)
+        msg = arrive("I want to complain")
+        reply = services.send_reply(msg, officer, "Hello", visibility="public", template="complaints")
+        services.confirm_reply_posted(reply, officer)
+        assert reply.status == "sent" and reply.platform_reply_id == "" and reply.error == ""
+        msg.refresh_from_db()
+        assert msg.status == "answered" and msg.answered_at is not None
+        assert CaseEvent.objects.filter(message=msg, event="reply_posted", actor=officer).exists()
+        assert CaseEvent.objects.filter(
+            message=msg, event="reply", from_status="open", to_status="answered", actor=officer
+        ).exists()
+        # A follow-up is an ordinary reply again, and nothing more went to the platform meanwhile.
+        assert services.send_reply(msg, officer, "Any news?", visibility="public").status == "sent"
+        assert len(fake_connector.sent) == 2
+
+    def test_confirming_it_was_not_posted_lets_a_normal_send_through(
+        self,
+        engine: Any,
+        officer: Any,
+        fake_connector: FakePlatformConnector,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        lose_answers(fake_connector, monkeypatch)
+        msg = arrive("I want to complain")
+        reply = services.send_reply(msg, officer, "Hello", visibility="public")
+        services.confirm_reply_not_posted(reply, officer)
+        assert reply.status == "failed"
+        msg.refresh_from_db()
+        assert msg.status == "open" and msg.answered_at is None
+        assert CaseEvent.objects.filter(message=msg, event="reply_not_posted", actor=officer).exists()
+        assert services.send_reply(msg, officer, "Hello", visibility="public").status == "sent"
+        msg.refresh_from_db()
+        assert msg.status == "answered"
+
+    def test_what_was_found_is_recorded_once(
+        self,
+        engine: Any,
+        officer: Any,
+        colleague: Any,
+        fake_connector: FakePlatformConnector,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        lose_answers(fake_connector, monkeypatch)
+        msg = arrive("I want to complain")
+        reply = services.send_reply(msg, officer, "Hello", visibility="public")
+        services.confirm_reply_not_posted(reply, officer)
+        with pytest.raises(services.ReplyRejected, match="already recorded as failed"):
+            services.confirm_reply_posted(reply, colleague)
+        assert Reply.objects.get(pk=reply.pk).status == "failed"
+        assert not CaseEvent.objects.filter(message=msg, event="reply_posted").exists()
+
+    def test_a_case_closed_meanwhile_stays_closed_when_the_reply_is_found(
+        self,
+        engine: Any,
+        officer: Any,
+        fake_connector: FakePlatformConnector,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        lose_answers(fake_connector, monkeypatch)
+        msg = arrive("I want to complain")
+        reply = services.send_reply(msg, officer, "Hello", visibility="public")
+        services.transition(msg, "close", officer)
+        services.confirm_reply_posted(reply, officer)  # closed -> reply is not in the table
+        assert reply.status == "sent"
+        msg.refresh_from_db()
+        assert msg.status == "closed"
+        assert CaseEvent.objects.filter(message=msg, event="reply_posted").exists()
+        assert not CaseEvent.objects.filter(message=msg, event="reply").exists()
 
 
 class TestModeration:

@@ -29,7 +29,7 @@ from civildesk.devtools.testing import at
 from civildesk.inbox.inbound import InboundMessage
 from civildesk.inbox.ingest import ingest
 from civildesk.inbox.models import Account, Message, Reply
-from civildesk.inbox.services import send_reply
+from civildesk.inbox.services import ReplyRejected, send_reply
 from civildesk.inbox.worker import run_ready_tasks
 from civildesk.moderation import services as moderation
 from civildesk.moderation.models import AuthorNotice, ModerationAction
@@ -253,10 +253,11 @@ def test_a_busy_morning_against_flaky_platforms_loses_nothing_and_sends_nothing_
         if notice.status == "not_sent":
             assert notice.reason.strip()
 
-    # Replies: sent, or recorded as failed with the reason, and the message still waiting.
+    # Replies: sent, or recorded as failed with the reason, or, when the platform's answer was
+    # lost (it may have posted), unconfirmed for a person to check; the message still waiting.
     for reply in Reply.objects.select_related("message"):
-        assert reply.status in {"sent", "failed"}
-        if reply.status == "failed":
+        assert reply.status in {"sent", "failed", "unconfirmed"}
+        if reply.status in {"failed", "unconfirmed"}:
             assert explained(reply.error), reply.error
             assert reply.message.answered_at is None or reply.message.replies.filter(status="sent").exists()
     assert Reply.objects.filter(status="sent").count() >= 4
@@ -362,6 +363,37 @@ def test_a_post_whose_answer_was_lost_is_not_posted_again_but_left_for_a_person(
         # ...and the desk does not claim to know: a person checks before anything is re-sent.
         assert target.state == "unknown", (target.state, target.last_error)
         assert "answer" in target.last_error and "check the platform" in target.last_error
+    finally:
+        sim.stop()
+
+
+def test_a_reply_whose_answer_was_lost_is_not_sent_again_but_left_for_a_person(
+    monkeypatch: pytest.MonkeyPatch, settings: Any, clock: Clock, engine: Any
+) -> None:
+    sim = LostAnswerSimulator({"reply"}).start()
+    try:
+        original = registry.build
+        monkeypatch.setattr(
+            registry, "build", lambda *a, **kw: original(*a, **{**kw, "timeout": CLIENT_TIMEOUT})
+        )
+        account = PlatformAccount(platform="x", account_id="4242", api_base_url=sim.base_url("x"))
+        account.set_credentials(credentials_for("x"))
+        account.save()
+        msg = arrive(clock, "x", "when does the clinic open on Saturday?", kind="mention")
+        clock.settle()
+        officer = person("olu.officer", "officer")
+        reply = clock.run(
+            lambda: send_reply(msg, officer, "We open at 9am on Saturdays.", visibility="public")
+        )
+        assert len(sim.done("x", "reply")) == 1  # the platform has it once...
+        # ...and the desk does not claim to know: a person checks before it is sent again.
+        assert reply.status == "unconfirmed" and "did not answer" in reply.error, reply.error
+        msg.refresh_from_db()
+        assert msg.status == "open" and msg.answered_at is None
+        with pytest.raises(ReplyRejected, match="check X before sending again"):
+            clock.run(lambda: send_reply(msg, officer, "We open at 9am on Saturdays.", visibility="public"))
+        clock.settle()
+        assert len(sim.done("x", "reply")) == 1
     finally:
         sim.stop()
 

@@ -68,6 +68,7 @@ MATRIX: dict[str, list[Check]] = {
         post("officer", {"text": "Please call PALS.", "visibility": "public"}, pk="message"),
     ],
     "messages/<int:pk>/reply/check/": [post("officer", {"text": "Thank you"}, pk="message")],
+    "messages/<int:pk>/reply/unconfirmed/": [post("officer", {"outcome": "not_posted"}, pk="message")],
     "messages/<int:pk>/history/": [get("viewer", pk="message")],
     "messages/<int:pk>/pass-on/": [post("officer", {"team": "complaints"}, pk="message")],
     "messages/<int:pk>/moderation/propose/": [post("officer", {"kind": "hide"}, pk="message")],

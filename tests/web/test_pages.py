@@ -14,8 +14,9 @@ from django.urls import reverse
 from civildesk.devtools.testing import FakePlatformConnector, at
 from civildesk.inbox.inbound import InboundMessage
 from civildesk.inbox.ingest import ingest
-from civildesk.inbox.models import Message
+from civildesk.inbox.models import CaseEvent, Message, Reply
 from civildesk.inbox.worker import run_ready_tasks
+from civildesk.platforms.errors import AnswerLost
 from civildesk.web.models import StaffProfile
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_desk_settings")]
@@ -247,6 +248,146 @@ class TestWorkingAMessage:
         client.force_login(person("officer"))
         response = client.post(reverse("message-assign", args=[inbox["late"].pk]), {"assignee": other.pk})
         assert response.status_code == 403
+
+
+def lose_next_answer(fake: FakePlatformConnector, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The platform posts the next reply, but its answer never reaches the desk."""
+    send = fake._send
+    lost = [False]
+
+    def posted_but_unanswered(visibility: str, target: Any, text: str) -> Any:
+        sent = send(visibility, target, text)
+        if not lost[0]:
+            lost[0] = True
+            raise AnswerLost("the platform did not answer in time")
+        return sent
+
+    monkeypatch.setattr(fake, "_send", posted_but_unanswered)
+
+
+class TestAReplyThatMayHaveBeenPosted:
+    @pytest.fixture
+    def unconfirmed(
+        self,
+        officer_client: Client,
+        inbox: dict[str, Message],
+        fake_connector: FakePlatformConnector,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> Reply:
+        lose_next_answer(fake_connector, monkeypatch)
+        pk = inbox["late"].pk
+        response = officer_client.post(
+            reverse("message-reply", args=[pk]), {"text": "Please call PALS", "visibility": "public"}
+        )
+        assert response.status_code == 302 and response["Location"] == reverse("message", args=[pk])
+        return Reply.objects.get(message_id=pk)
+
+    def test_the_message_page_warns_with_the_two_ways_out(
+        self, officer_client: Client, unconfirmed: Reply
+    ) -> None:
+        assert unconfirmed.status == "unconfirmed"
+        pk = unconfirmed.message_id
+        response = officer_client.get(reverse("message", args=[pk]))
+        html = response.content.decode()
+        assert 'class="nhsuk-warning-callout" data-testid="unconfirmed-reply"' in html
+        assert "This reply may have been posted" in html and "Check Facebook before sending again" in html
+        assert "did not answer: the reply may have been posted" in html  # the flash after sending
+        action = reverse("message-reply-unconfirmed", args=[pk])
+        assert html.count(f'<form method="post" action="{action}">') == 2
+        assert 'data-testid="reply-was-posted"' in html and 'data-testid="reply-was-not-posted"' in html
+        assert html.count(f'name="reply" value="{unconfirmed.pk}"') == 2
+        assert Message.objects.get(pk=pk).status == "open"
+        # Still the strict policy, and the callout adds no inline script or style.
+        assert "unsafe-inline" not in response["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+        warning = html.split('data-testid="unconfirmed-reply"', 1)[1].split(
+            'data-testid="reply-was-not-posted"'
+        )[0]
+        assert "<script" not in warning and "style=" not in warning
+
+    def test_sending_again_needs_the_person_to_say_they_checked(
+        self, officer_client: Client, unconfirmed: Reply, fake_connector: FakePlatformConnector
+    ) -> None:
+        pk = unconfirmed.message_id
+        composer = officer_client.get(reverse("message-reply", args=[pk])).content.decode()
+        assert 'name="checked_platform"' in composer and "I checked Facebook" in composer
+        refused = officer_client.post(
+            reverse("message-reply", args=[pk]), {"text": "Please call PALS", "visibility": "public"}
+        )
+        assert refused.status_code == 400 and b"may already have been posted" in refused.content
+        assert len(fake_connector.sent) == 1
+        sent = officer_client.post(
+            reverse("message-reply", args=[pk]),
+            {"text": "Please call PALS", "visibility": "public", "checked_platform": "yes"},
+        )
+        assert sent.status_code == 302 and len(fake_connector.sent) == 2
+        assert list(Reply.objects.filter(message_id=pk).values_list("status", flat=True)) == [
+            "failed",
+            "sent",
+        ]
+        assert Message.objects.get(pk=pk).status == "answered"
+
+    def test_without_a_reply_in_doubt_there_is_no_warning_and_no_checkbox(
+        self, officer_client: Client, inbox: dict[str, Message]
+    ) -> None:
+        pk = inbox["praise"].pk
+        assert b"unconfirmed-reply" not in officer_client.get(reverse("message", args=[pk])).content
+        assert b"checked_platform" not in officer_client.get(reverse("message-reply", args=[pk])).content
+
+    def test_it_was_posted(self, officer_client: Client, unconfirmed: Reply) -> None:
+        pk = unconfirmed.message_id
+        response = officer_client.post(
+            reverse("message-reply-unconfirmed", args=[pk]), {"reply": unconfirmed.pk, "outcome": "posted"}
+        )
+        assert response.status_code == 302
+        unconfirmed.refresh_from_db()
+        assert unconfirmed.status == "sent" and unconfirmed.platform_reply_id == ""
+        assert Message.objects.get(pk=pk).status == "answered"
+        html = officer_client.get(reverse("message", args=[pk])).content.decode()
+        assert "unconfirmed-reply" not in html and "Recorded as posted" in html
+
+    def test_it_was_not_posted(
+        self, officer_client: Client, unconfirmed: Reply, fake_connector: FakePlatformConnector
+    ) -> None:
+        pk = unconfirmed.message_id
+        response = officer_client.post(
+            reverse("message-reply-unconfirmed", args=[pk]),
+            {"reply": unconfirmed.pk, "outcome": "not_posted"},
+        )
+        assert response.status_code == 302
+        unconfirmed.refresh_from_db()
+        assert unconfirmed.status == "failed" and Message.objects.get(pk=pk).status == "open"
+        assert b"checked_platform" not in officer_client.get(reverse("message-reply", args=[pk])).content
+        again = officer_client.post(
+            reverse("message-reply", args=[pk]), {"text": "Please call PALS", "visibility": "public"}
+        )
+        assert again.status_code == 302 and len(fake_connector.sent) == 2
+
+    def test_a_viewer_sees_the_warning_but_can_do_neither(self, client: Client, unconfirmed: Reply) -> None:
+        pk = unconfirmed.message_id
+        client.force_login(person("viewer"))
+        html = client.get(reverse("message", args=[pk])).content.decode()
+        assert "This reply may have been posted" in html and "reply-was-posted" not in html
+        for outcome in ("posted", "not_posted"):
+            response = client.post(
+                reverse("message-reply-unconfirmed", args=[pk]), {"reply": unconfirmed.pk, "outcome": outcome}
+            )
+            assert response.status_code == 403
+        unconfirmed.refresh_from_db()
+        assert unconfirmed.status == "unconfirmed"
+        assert not CaseEvent.objects.filter(
+            message_id=pk, event__in=["reply_posted", "reply_not_posted"]
+        ).exists()
+
+    def test_a_reply_of_another_message_is_not_found(
+        self, officer_client: Client, unconfirmed: Reply, inbox: dict[str, Message]
+    ) -> None:
+        response = officer_client.post(
+            reverse("message-reply-unconfirmed", args=[inbox["praise"].pk]),
+            {"reply": unconfirmed.pk, "outcome": "posted"},
+        )
+        assert response.status_code == 404
+        unconfirmed.refresh_from_db()
+        assert unconfirmed.status == "unconfirmed"
 
 
 def test_the_dashboard(officer_client: Client, inbox: dict[str, Message]) -> None:

@@ -65,6 +65,11 @@ def tell_author_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         if reply.status == reply.Status.SENT:
             flash.success(request, f"The author has been told ({reply.get_visibility_display().lower()})")
+        elif reply.status == reply.Status.UNCONFIRMED:
+            flash.warning(
+                request,
+                "The platform did not answer: the notice may have been posted. Check before sending again.",
+            )
         else:
             flash.error(request, f"The platform refused the reply: {reply.error}")
     return redirect("message", pk=handoff.message_id)

@@ -311,6 +311,9 @@ class Reply(models.Model):
     class Status(models.TextChoices):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        # The request reached the platform but its answer was lost: a person checks the platform
+        # and records what they found, so the author is not sent the same reply twice.
+        UNCONFIRMED = "unconfirmed", "May have been posted"
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="replies")
     sent_by = models.ForeignKey(  # empty for the automatic out-of-hours crisis reply
@@ -320,7 +323,7 @@ class Reply(models.Model):
     template = models.CharField(max_length=64, blank=True)
     text = models.TextField()
     visibility = models.CharField(max_length=8, choices=Visibility.choices)
-    status = models.CharField(max_length=8, choices=Status.choices)
+    status = models.CharField(max_length=16, choices=Status.choices)
     connector = models.CharField(max_length=100, blank=True)
     platform_reply_id = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)

@@ -16,7 +16,7 @@ from civildesk.inbox import desk, limits
 from civildesk.inbox.connectors import ConnectorError, ReplyTarget, get_connector
 from civildesk.inbox.models import Assignment, AuthorEvent, CaseEvent, Message, Note, Reply
 from civildesk.inbox.replies import Draft, author_placeholder, default_visibility, suggested_templates
-from civildesk.inbox.triage import Event, InvalidTransition, Status, next_status
+from civildesk.inbox.triage import Event, InvalidTransition, Status, allowed_events, next_status
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -149,17 +149,32 @@ def send_reply(
     visibility: str,
     template: str = "",
     automatic: bool = False,
+    checked_platform: bool = False,
 ) -> Reply:
     """Send through the platform's connector and record the result; a sent reply answers the
-    message. A failed send is recorded too, and the message stays waiting."""
+    message. A failed send is recorded too, and the message stays waiting. A send whose answer
+    was lost is recorded as UNCONFIRMED (it may have been posted), and the message stays waiting.
+
+    While the latest reply is UNCONFIRMED, a person's send is refused unless ``checked_platform``
+    says they looked on the platform and it was not posted; that reply is then recorded FAILED."""
     text = text.strip()
     check = limits.check(message.platform, visibility, text)
     if not check.ok:
         raise ReplyRejected(check.message)
+    in_doubt: Reply | None = None
     if not automatic:
         # Refuse before anything reaches the platform (read the status now, not as first loaded).
         current = Message.objects.values_list("status", flat=True).get(pk=message.pk)
         next_status(current, "reply")  # type: ignore[arg-type]
+        in_doubt = unconfirmed_reply(message)
+        if in_doubt is not None and not checked_platform:
+            raise ReplyRejected(
+                f"The last reply may already have been posted: check {message.get_platform_display()} "
+                "before sending again, then confirm it was not posted"
+            )
+    # The automatic crisis reply is never held back by an UNCONFIRMED reply: for a person in
+    # crisis at night, with nobody at the desk to check the platform, a second copy of the crisis
+    # line is far less harm than none (see send_automatic_reply: it is sent at least once).
     connector = get_connector(message.platform)
     target = ReplyTarget(
         platform=message.platform,
@@ -175,9 +190,25 @@ def send_reply(
         sent = (connector.reply_private if visibility == "private" else connector.reply_public)(target, text)
         status, reply_id, error = Reply.Status.SENT, sent.platform_reply_id, ""
     except ConnectorError as exc:
-        status, reply_id, error = Reply.Status.FAILED, "", str(exc)
+        # A request that went out without an answer (AnswerLost) may have been posted: recording
+        # it FAILED would invite a person to send it again, and the author would get it twice.
+        in_doubt_now = getattr(exc, "in_doubt", False)
+        status = Reply.Status.UNCONFIRMED if in_doubt_now else Reply.Status.FAILED
+        reply_id, error = "", str(exc)
     with transaction.atomic():
         msg = _locked(message)
+        if in_doubt is not None:
+            # The person checked the platform before sending this one: the earlier reply is not there.
+            checked = Reply.objects.filter(pk=in_doubt.pk, status=Reply.Status.UNCONFIRMED).update(
+                status=Reply.Status.FAILED
+            )
+            if checked:
+                _record(
+                    msg,
+                    "reply_not_posted",
+                    actor,
+                    detail=f"{in_doubt.visibility} reply {in_doubt.pk} not found on the platform; sending again",
+                )
         reply = Reply.objects.create(
             message=msg,
             sent_by=actor,
@@ -204,7 +235,75 @@ def send_reply(
                     detail=f"{visibility} reply ({template or 'free text'}) via {connector.name}",
                 )
                 msg.save(update_fields=["status", "answered_at", "closed_at"])
+        elif status == Reply.Status.UNCONFIRMED:
+            _record(
+                msg,
+                "reply_unconfirmed",
+                actor,
+                detail=f"may have been posted, check the platform: {error}"[:500],
+            )
         else:
             _record(msg, "reply_failed", actor, detail=error[:500])
         message.refresh_from_db()
         return reply
+
+
+def unconfirmed_reply(message: Message) -> Reply | None:
+    """The message's latest reply when it may have been posted (its answer was lost), else None."""
+    latest = Reply.objects.filter(message_id=message.pk).order_by("-created_at", "-pk").first()
+    return latest if latest is not None and latest.status == Reply.Status.UNCONFIRMED else None
+
+
+def _locked_unconfirmed(reply: Reply) -> tuple[Message, Reply]:
+    msg = Message.objects.select_for_update().get(pk=reply.message_id)
+    row = Reply.objects.select_for_update().get(pk=reply.pk)
+    if row.status != Reply.Status.UNCONFIRMED:
+        # Someone else recorded what they found on the platform first.
+        raise ReplyRejected(f"This reply is already recorded as {row.get_status_display().lower()}")
+    return msg, row
+
+
+def confirm_reply_posted(reply: Reply, actor: User) -> Reply:
+    """A person found the UNCONFIRMED reply on the platform: it counts as sent (its platform id is
+    unknown) and answers the message as a sent reply would, where the message's state allows."""
+    with transaction.atomic():
+        msg, row = _locked_unconfirmed(reply)
+        row.status = Reply.Status.SENT
+        row.error = ""
+        row.save(update_fields=["status", "error"])
+        _record(msg, "reply_posted", actor, detail=f"{row.visibility} reply {row.pk} found on the platform")
+        fields = ["status", "answered_at", "closed_at"]
+        if row.automatic:
+            # As a sent automatic reply: the case still waits for a person to review it.
+            msg.auto_replied_at = msg.auto_replied_at or timezone.now()
+            fields.append("auto_replied_at")
+        elif "reply" in allowed_events(msg.status):  # type: ignore[arg-type]
+            _apply(
+                msg,
+                "reply",
+                actor,
+                detail=f"{row.visibility} reply ({row.template or 'free text'}) via {row.connector}, "
+                "confirmed on the platform",
+            )
+        # Otherwise the case was closed meanwhile: the reply is recorded as posted, and a closed
+        # case is only reopened by a person's decision, not as a side effect of this record.
+        msg.save(update_fields=fields)
+    reply.refresh_from_db()
+    return reply
+
+
+def confirm_reply_not_posted(reply: Reply, actor: User) -> Reply:
+    """A person checked the platform and the UNCONFIRMED reply is not there: it failed, and the
+    message, still waiting, may be answered again."""
+    with transaction.atomic():
+        msg, row = _locked_unconfirmed(reply)
+        row.status = Reply.Status.FAILED
+        row.save(update_fields=["status"])
+        _record(
+            msg,
+            "reply_not_posted",
+            actor,
+            detail=f"{row.visibility} reply {row.pk} not found on the platform",
+        )
+    reply.refresh_from_db()
+    return reply

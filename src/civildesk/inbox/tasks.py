@@ -190,6 +190,10 @@ def send_automatic_reply(message_id: int, revision: int) -> str:
         log.warning("automatic reply to message %s failed: %s", message_id, exc)
         return "failed"
     if reply.status != reply.Status.SENT:
+        # UNCONFIRMED (the platform's answer was lost) is retried like FAILED, unlike a person's
+        # reply, which waits for someone to check the platform: out of hours nobody is there to
+        # check, and for a person in crisis a second copy of the crisis line is far less harm than
+        # none. The UNCONFIRMED row stays in the history so the desk sees a copy may be doubled.
         Message.objects.filter(pk=message_id).update(auto_replied_at=None)
         send_automatic_reply.using(run_after=timezone.now() + timedelta(minutes=2)).enqueue(
             message_id=message_id, revision=revision

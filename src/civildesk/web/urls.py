@@ -16,6 +16,11 @@ urlpatterns = [
     path("messages/<int:pk>/notes/", messages.note_view, name="message-note"),
     path("messages/<int:pk>/reply/", messages.reply_view, name="message-reply"),
     path("messages/<int:pk>/reply/check/", messages.reply_check_view, name="message-reply-check"),
+    path(
+        "messages/<int:pk>/reply/unconfirmed/",
+        messages.reply_unconfirmed_view,
+        name="message-reply-unconfirmed",
+    ),
     path("messages/<int:pk>/history/", messages.history_view, name="message-history"),
     path("admin/", admin.site.urls),
     path("", include("civildesk.publishing.urls")),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civildesk.inbox import desk, limits, services
 from civildesk.inbox.connectors import get_connector, sends_nowhere
-from civildesk.inbox.models import Message
+from civildesk.inbox.models import Message, Reply
 from civildesk.inbox.replies import REPLY_TEMPLATES, TEMPLATE_LABELS
 from civildesk.inbox.triage import EVENT_LABELS, InvalidTransition, allowed_events
 from civildesk.web.access import acting_user, can, require
@@ -64,6 +64,7 @@ def message_view(request: HttpRequest, pk: int) -> HttpResponse:
         "revisions": list(message.revisions.all()),
         "notes": list(message.notes.select_related("author")),
         "replies": list(message.replies.select_related("sent_by")),
+        "unconfirmed": services.unconfirmed_reply(message),
         "allowed_events": allowed,
         "transitions": transitions,
         "sla": row.sla,
@@ -166,6 +167,7 @@ def reply_view(request: HttpRequest, pk: int) -> HttpResponse:
                     text,
                     visibility=visibility,
                     template=template if template in available else "",
+                    checked_platform=request.POST.get("checked_platform") == "yes",
                 )
             except (services.ReplyRejected, InvalidTransition) as exc:
                 error = str(exc)
@@ -174,6 +176,13 @@ def reply_view(request: HttpRequest, pk: int) -> HttpResponse:
                     flash.success(
                         request,
                         f"Reply sent ({reply.get_visibility_display().lower()} via {reply.connector})",
+                    )
+                    return redirect("message", pk=pk)
+                if reply.status == reply.Status.UNCONFIRMED:
+                    # Not back to a filled-in composer: that invites sending it again.
+                    flash.warning(
+                        request,
+                        f"{message.get_platform_display()} did not answer: the reply may have been posted",
                     )
                     return redirect("message", pk=pk)
                 error = f"The platform refused the reply: {reply.error}"
@@ -203,10 +212,36 @@ def reply_view(request: HttpRequest, pk: int) -> HttpResponse:
         "template_choices": [(n, TEMPLATE_LABELS.get(n, n)) for n in REPLY_TEMPLATES if n in available],
         "suggestion_labels": [TEMPLATE_LABELS.get(n, n) for n in draft.suggestions],
         "visibility_choices": choices,
+        "unconfirmed": services.unconfirmed_reply(message),
         "outbox_only": sends_nowhere(get_connector(message.platform)),
         "policy_version": desk.policy().version,
     }
     return render(request, "web/reply.html", context, status=400 if error else 200)
+
+
+@require_POST
+@require("reply")
+def reply_unconfirmed_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """What a person found on the platform for a reply whose answer was lost."""
+    message = _message(pk)
+    outcome = request.POST.get("outcome", "")
+    record = {"posted": services.confirm_reply_posted, "not_posted": services.confirm_reply_not_posted}
+    reply_pk = request.POST.get("reply", "")
+    if outcome not in record or not reply_pk.isdigit():
+        return HttpResponseBadRequest("say which reply and whether it was posted")
+    reply = get_object_or_404(Reply, pk=int(reply_pk), message=message)
+    try:
+        record[outcome](reply, acting_user(request))
+    except services.ReplyRejected as exc:
+        flash.error(request, str(exc))
+    else:
+        flash.success(
+            request,
+            "Recorded as posted"
+            if outcome == "posted"
+            else "Recorded as not posted: you can send the reply again",
+        )
+    return redirect("message", pk=pk)
 
 
 @require_POST
