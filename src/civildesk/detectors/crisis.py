@@ -203,6 +203,9 @@ class _Table:
             if fam.benign:
                 fam.benign_rx = _checked_alternation("b", fam.benign)
         self.context = self.families.pop("context")
+        # Families are read in file order: which cue's span a finding shows must not depend on
+        # a set's iteration order (string hashing differs between processes).
+        self.order = {name: n for n, name in enumerate(self.families)}
         stem_families: dict[str, set[str]] = {}
         trie_words: set[str] = set()
         for fam in self.families.values():
@@ -707,7 +710,7 @@ class CrisisDetector:
     def _match(self, text: str, names: set[str]) -> tuple[list[_Hit], list[_Hit]]:
         hits: list[_Hit] = []
         benign: list[_Hit] = []
-        for name in names:
+        for name in sorted(names, key=_TABLE.order.__getitem__):
             fam = _TABLE.families[name]
             if fam.cue_rx is not None:
                 hits.extend(
