@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from civildesk.detectors.base import DetectorConfig, Finding, MessageInput, StaffMember, prepare
-from civildesk.detectors.staff import PhraseBook, StaffDetector, _expand, _tail_regex
+from civildesk.detectors.staff import Gate, PhraseBook, StaffDetector, _expand, _tail_regex
 
 DETECTOR = StaffDetector()
 
@@ -528,3 +528,50 @@ def test_an_optional_group_takes_its_space_with_it() -> None:
     for text in (" my mum phone", " my mum's phone", " my dads phone"):
         assert tail.match(text), text
     assert not tail.match(" my mumphone")
+
+
+# -- the gate: skipping messages that cannot yield a finding is an optimisation only ----------
+
+
+def test_the_gate_admits_every_spelling_a_phrase_matches() -> None:
+    book = PhraseBook({"x": ["co-ordinator", "she's lying", "🖕"], "y": ["rude"]})
+    gate = Gate()
+    book.add_to(gate, lambda section: section == "x")
+    for text in ("my coordinator", "my co ordinator", "shes lying", "she’s lying", "she's  lying", "🖕🖕"):
+        assert book.find(text) and gate.may_find(text), text
+    assert not gate.may_find("so rude")  # only the wanted sections
+    assert not gate.may_find("he is lying")
+
+
+def test_the_gate_follows_a_match_to_every_section_it_is_filed_under() -> None:
+    # "she’s" is looked up by its _key() "shes", which only the "y" phrase is spelt as
+    book = PhraseBook({"x": ["she's"], "y": ["shes"]})
+    gate = Gate()
+    book.add_to(gate, lambda section: section == "y")
+    assert "y" in [s for *_, s in book.find("she’s")]
+    assert gate.may_find("she’s")
+
+
+class _Open(Gate):
+    def may_find(self, text: str) -> bool:
+        return True
+
+
+def _ungated(config: DetectorConfig | None = None) -> StaffDetector:
+    detector = StaffDetector(config)
+    detector._gate = _Open()
+    return detector
+
+
+def test_gating_never_changes_the_findings() -> None:
+    texts = [row[0] for table in (MENTIONS, TARGETS, DEFAMATION, BOTH, SLANG) for row in table] + NOT_STAFF
+    texts += [
+        "@drsmith you are a liar",
+        "@nurse_kel stole my meds",
+        "she's a thief",
+        "Ruth Akintola is a liar",
+    ]
+    for detector, ungated in ((DETECTOR, _ungated()), (CONFIGURED, _ungated(CONFIG))):
+        for text in texts:
+            prepared = prepare(MessageInput(text))
+            assert detector.detect(prepared) == ungated.detect(prepared), text

@@ -153,6 +153,31 @@ _CARE_WEAK = {
     "care.callback": ("marker", "grumble"),
 }
 _CARE_ORDER = ("care.ask", "care.rel.s", "care.own.s", "care.rel.event", *_CARE_WEAK)
+_PRAISE_RULES = (
+    ("praise.thanks", 0.9, "thanks"),
+    ("praise.strong", 0.9, "positive"),
+    ("praise.weak", 0.6, "positive"),
+    ("praise.news", 0.6, "positive"),
+    ("praise.bare", 0.6, "positive"),
+    ("praise.thanksto", 0.9, "thanks"),
+)
+_CLIN_STRONG = ("clin.med", "clin.side", "clin.sym", "clin.cond")
+# Cues that can make a rule report something in a message without a "?"; the rest (sarcasm
+# markers, negations, "seriously", a relative named...) only qualify those. See _may_find.
+_ACTIVE = frozenset(
+    {
+        *_CRIT,
+        "crit.sarc",
+        *(cat for cat, _, _ in _PRAISE_RULES),
+        "praise.laugh_clear",
+        "praise.laugh",
+        "q.req",
+        "q.ask",
+        "q.genuine",
+        *_CARE_ORDER,
+        *_CLIN_STRONG,
+    }
+)
 _SELF = frozenset({"my", "our", "i", "im", "ive", "me", "id", "ill", "iam"})
 _THIRD = frozenset({"he", "she", "him", "her", "his", "hes", "shes", "they", "them", "their"}) | _REL
 _THANKS_FILL = _set("@THANKSFILL")
@@ -176,7 +201,9 @@ class _Gazetteer:
             # the smallest later word set the phrase cannot do without: one set test against
             # the message's words rules most candidates out before any matching
             required = [w for w, a in rest if w is not None and not a]
-            entry = (cat, slots, min(required, key=len) if required else frozenset())
+            # and the words that must come next when nothing may be skipped before them
+            after, opt = rest[0] if rest else (None, 1)
+            entry = (cat, slots, min(required, key=len) if required else frozenset(), None if opt else after)
             for word in slots[0][0] or ():
                 if len(slots) == 1:
                     single.setdefault(word, []).append(cat)
@@ -185,11 +212,11 @@ class _Gazetteer:
                         pairs.setdefault(word, {}).setdefault(nxt, []).append(entry)
                 else:
                     loose.setdefault(word, []).append(entry)
-        self.index: dict[str, tuple[tuple[str, ...], dict[str, list[_Entry]], tuple[_Entry, ...]]] = {
+        self.index: dict[str, tuple[tuple[str, ...], dict[str, _Group], _Group | None]] = {
             word: (
                 tuple(dict.fromkeys(single.get(word, ()))),
-                pairs.get(word, {}),
-                tuple(loose.get(word, ())),
+                {nxt: _group(entries) for nxt, entries in pairs.get(word, {}).items()},
+                _group(loose[word]) if word in loose else None,
             )
             for word in single.keys() | pairs.keys() | loose.keys()
         }
@@ -203,18 +230,45 @@ class _Gazetteer:
             cats, pairs, loose = index[toks[i]]
             for cat in cats:
                 hits.setdefault(cat, []).append((i, i + 1))
-            entries = pairs.get(toks[i + 1], ()) if pairs and i + 1 < n else ()
-            for group, start in ((entries, i + 2), (loose, i + 1)):
-                for cat, slots, need in group:
-                    if need and need.isdisjoint(present):
-                        continue
-                    end = _match(slots, start - i, toks, start)
-                    if end >= 0:
-                        hits.setdefault(cat, []).append((i, end))
+            if pairs and i + 1 < n and (group := pairs.get(toks[i + 1])) is not None:
+                _try(group, toks, present, i, 2, hits)
+            if loose is not None:
+                _try(loose, toks, present, i, 1, hits)
         return hits
 
 
-_Entry = tuple[str, tuple[Slot, ...], frozenset[str]]
+_Entry = tuple[str, tuple[Slot, ...], frozenset[str], frozenset[str] | None]
+# Entries sharing their first word(s), with what all of them demand (None when one does not):
+# one of the words right after, and one of the words anywhere in the message. Most messages
+# meet neither, and one test skips the whole group.
+_Group = tuple[frozenset[str] | None, frozenset[str] | None, tuple[_Entry, ...]]
+
+
+def _group(entries: Sequence[_Entry]) -> _Group:
+    needs = [need for _, _, need, _ in entries if need]
+    nexts = [nxt for _, _, _, nxt in entries if nxt is not None]
+    return (
+        frozenset().union(*nexts) if len(nexts) == len(entries) else None,
+        frozenset().union(*needs) if len(needs) == len(entries) else None,
+        tuple(entries),
+    )
+
+
+def _try(group: _Group, toks: list[str], present: set[str], i: int, k: int, hits: Hits) -> None:
+    nexts, needs, entries = group
+    j = i + k
+    if nexts is not None and (j >= len(toks) or toks[j] not in nexts):
+        return
+    if needs is not None and needs.isdisjoint(present):
+        return
+    for cat, slots, need, nxt in entries:
+        if nxt is not None and (j >= len(toks) or toks[j] not in nxt):
+            continue
+        if need and need.isdisjoint(present):
+            continue
+        end = _match(slots, k, toks, j)
+        if end >= 0:
+            hits.setdefault(cat, []).append((i, end))
 
 
 def _match(slots: tuple[Slot, ...], k: int, toks: list[str], i: int) -> int:
@@ -338,6 +392,8 @@ class IntentDetector:
             if text and not any(t[0].isalnum() for t in toks):
                 return self._emoji_only(prepared)
             return []  # no cue and no question: chit-chat, news
+        if "?" not in text and not _may_find(hits, toks):
+            return []
         if '"' in text or "“" in text or " '" in text or "‘" in text or text[:1] == "'":
             _drop_quoted(text, raw, hits)
         msg = _Msg(toks, hits)
@@ -417,14 +473,7 @@ class IntentDetector:
         hearts = emoji and bool(_HEART_EMOJI.search(text))
         found: list[tuple[float, int, int, str]] = []
         dropped: tuple[int, int, str, str] | None = None
-        for cat, score, kind in (
-            ("praise.thanks", 0.9, "thanks"),
-            ("praise.strong", 0.9, "positive"),
-            ("praise.weak", 0.6, "positive"),
-            ("praise.news", 0.6, "positive"),
-            ("praise.bare", 0.6, "positive"),
-            ("praise.thanksto", 0.9, "thanks"),
-        ):
+        for cat, score, kind in _PRAISE_RULES:
             for i, j in msg.get(cat):
                 if self._praise_negated(msg, i, j):
                     dropped = dropped or (i, j, "negated", "negated praise")
@@ -685,7 +734,7 @@ class IntentDetector:
         hits = msg.hits
         if "clin.block" in hits:
             return None  # "how many would it take to not wake up" is for the crisis detector
-        strong = "clin.med" in hits or "clin.side" in hits or "clin.sym" in hits or "clin.cond" in hits
+        strong = not hits.keys().isdisjoint(_CLIN_STRONG)
         weak = "clin.ask" in hits and ("clin.symw" in hits or "clin.medword" in hits)
         if not (strong or weak):
             return None
@@ -747,6 +796,26 @@ class IntentDetector:
         if cond:
             return ("condition", cond[0][0])
         return None
+
+
+def _may_find(hits: Hits, toks: list[str]) -> bool:
+    """Whether a message without a "?" can get any finding from these cues. Each rule needs one
+    of the ``_ACTIVE`` cues or a complaint cue; questions also come from a "what"/"how"... that
+    opens its clause (after greetings and fillers); the rest need a pair: a relative named before
+    a passive care event, or a clinical ask beside a weak clinical word."""
+    if not _ACTIVE.isdisjoint(hits) or any(cat.startswith("complaint.") for cat in hits):
+        return True
+    if "care.passive" in hits and "care.relref" in hits:
+        return True
+    if "clin.ask" in hits and ("clin.symw" in hits or "clin.medword" in hits):
+        return True
+    for i, _ in hits.get("q.open", ()):
+        j = i - 1
+        while j >= 0 and toks[j][0] not in _BOUNDARY and toks[j] in _FILLER:
+            j -= 1
+        if j < 0 or toks[j][0] in _BOUNDARY:
+            return True
+    return False
 
 
 def _drop_quoted(text: str, raw: list[str], hits: Hits) -> None:

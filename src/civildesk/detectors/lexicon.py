@@ -63,14 +63,16 @@ _NEGATION = re.compile(_NEGATIONS)
 _NEG_BEFORE = re.compile(_NEGATIONS + r"[^\w,.;:!?]+(?:[\w'’]+[^\w,.;:!?]+){0,2}$")
 _SPACED = re.compile(r"(?<![a-z])[a-z](?:[\s.*_\-]{1,2}[a-z](?![a-z])){2,}")
 _INFIX_FUCK = re.compile(r"(?<![a-z])[a-z]+fuck[a-z]*")
-_LETTER_RUNS = re.compile(r"[a-z]+")
 # Three single letters in a row among the tokens: worth looking for "f u c k".
-_SPACED_GATE = re.compile(r" [a-z] [a-z] [a-z] ")
+_SPACED_GATE = re.compile(rb" [a-z] [a-z] [a-z] ")
 # Lone letters that start a spelled-out swear ("f u c k", "s h i t"); "a" and "i" are words.
-_LONE_LETTERS = frozenset("bcdefghjklmnopqrstvwxyz")
+_LONE_LETTERS = frozenset(c.encode() for c in "bcdefghjklmnopqrstvwxyz")
 # ASCII text splits into the same words as _TOKEN (apostrophes dropped) several times faster
 # as bytes: everything but a letter becomes a space.
 _SPLIT_TABLE = bytes(c if chr(c).isalpha() else 32 for c in range(256))
+# Any other text, apostrophes dropped, splits into its runs of a-z the same way: UTF-8 encodes
+# no other character to an ASCII byte.
+_LOWER_TABLE = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
 _STARRED_GATE = re.compile(r"[a-z][*#]")
 # Words too common to tell us that a multi-word entry ("piss off", "cock up") may be present.
 _STOPWORDS = frozenset(
@@ -443,6 +445,22 @@ class _Lexicon:
     explaining: frozenset[int]  # sections marked lazy
     resolvable: dict[str, tuple[tuple[str, _Word], ...]]
     resolved: dict[str, tuple[str, _Word] | None] = field(default_factory=dict)
+    # ``index``, ``keys`` and each section's ``requires`` as bytes, to look up what _words() finds
+    word_index: dict[bytes, _Word] = field(default_factory=dict)
+    word_keys: frozenset[bytes] = frozenset()
+    word_requires: tuple[frozenset[bytes] | None, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.word_index.update((k.encode(), v) for k, v in self.index.items())
+        object.__setattr__(self, "word_keys", frozenset(self.word_index))
+        object.__setattr__(
+            self,
+            "word_requires",
+            tuple(
+                None if s.requires is None else frozenset(w.encode() for w in s.requires)
+                for s in self.sections
+            ),
+        )
 
 
 def _staff_macros(staff: tuple[tuple[str, ...], ...]) -> dict[str, list[str]]:
@@ -584,30 +602,30 @@ class LexiconDetector:
         norm = prepared.norm
         text = norm.text
         lex = self._lex
-        tokens = _tokens(text)
+        words = _words(text)
         regions: list[tuple[int, int]] = []
         direct: list[tuple[int, int, _Word]] = []
         starred = ("*" in text or "#" in text) and _STARRED_GATE.search(text) is not None
         spaced = (
-            not _LONE_LETTERS.isdisjoint(tokens) and _SPACED_GATE.search(f" {' '.join(tokens)} ") is not None
+            not _LONE_LETTERS.isdisjoint(words)
+            and _SPACED_GATE.search(b" %b " % b" ".join(words)) is not None
         )
         if starred or spaced:
             clean = self._deobfuscate(text, regions, direct, spaced)
             if clean != text:
-                text, tokens = clean, _tokens(clean)
+                text, words = clean, _words(clean)
 
         # One pass over the listed words present: what they are evidence of, which phrase
         # sections they cue, and whether positions must be looked for at all.
-        present = set(tokens)
-        index = lex.index
+        index = lex.word_index
         cued: set[int] = set()
         positioned: set[str] = set()
         multi = False
-        for t in lex.keys.intersection(present):
+        for t in lex.word_keys.intersection(words):
             entry = index[t]
             cued |= entry.cues
             if entry.roles:
-                positioned.add(t)
+                positioned.add(t.decode())
             multi = multi or entry.multi
         prefixed = False
         for core in lex.prefix_cores:
@@ -630,9 +648,12 @@ class LexiconDetector:
                 hits.append(_Hit(start, end, role.label, role.kind, role.score, role.note))
 
         sections = lex.sections
+        requires = lex.word_requires
+        present = frozenset(words)
         for number in sorted(active):  # a fixed order keeps the answer independent of gating
             sec = sections[number]
-            if self._gate and sec.requires is not None and sec.requires.isdisjoint(present):
+            needed = requires[number]
+            if self._gate and needed is not None and needed.isdisjoint(present):
                 continue
             self._run(sec, text, hits)
         # explanations only matter once their label has something to explain
@@ -748,11 +769,12 @@ def _occurrences(text: str, words: set[str], index: dict[str, _Word]) -> list[tu
     return out
 
 
-def _tokens(text: str) -> list[str]:
-    """The words of a text, apostrophes dropped ("everyone's" -> "everyones")."""
+def _words(text: str) -> list[bytes]:
+    """The words of a text, apostrophes dropped ("everyone's" -> "everyones"), as bytes: a
+    Python string per word costs more than the rest of a message that lists none."""
     if text.isascii():
-        return text.encode().translate(_SPLIT_TABLE, b"'").decode().split()
-    return _LETTER_RUNS.findall(text.replace("'", "").replace("’", ""))
+        return text.encode().translate(_SPLIT_TABLE, b"'").split()
+    return text.replace("'", "").replace("’", "").encode().translate(_LOWER_TABLE).split()
 
 
 def _starred_words(text: str) -> list[tuple[int, int]]:

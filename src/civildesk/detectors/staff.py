@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,6 +113,7 @@ class PhraseBook:
 
     def __init__(self, sections: Mapping[str, Iterable[str | Entry]]) -> None:
         self.entries_of: dict[str, tuple[tuple[str, re.Pattern[str] | None], ...]] = {}
+        self._phrases: dict[str, list[str]] = {}
         root: _Node = {}
         for section, entries in sections.items():
             for entry in entries:
@@ -123,6 +124,7 @@ class PhraseBook:
                     known = self.entries_of.get(key, ())
                     if key and (section, tail) not in known:
                         self.entries_of[key] = (*known, (section, tail))
+                self._phrases.setdefault(section, []).append(phrase)
                 node = root
                 for ch in phrase:
                     node = node.setdefault(ch, {})
@@ -152,9 +154,95 @@ class PhraseBook:
             pos = resume + 1 if resume >= 0 else m.start(1) + 1
         return out
 
+    def add_to(self, gate: Gate, wanted: Callable[[str], bool]) -> None:
+        """Teach ``gate`` what a text needs for a phrase of a ``wanted`` section to be found."""
+        # A match is looked up by its text or its _key(), which differ from the phrase matched
+        # only in apostrophes, spaces and hyphens: so a phrase reports the sections of every
+        # phrase that reads the same without them.
+        tails: dict[str, list[re.Pattern[str] | None]] = {}
+        for key, entries in self.entries_of.items():
+            tails.setdefault(_loose(key), []).extend(tail for section, tail in entries if wanted(section))
+        for phrases in self._phrases.values():
+            for phrase in phrases:
+                needed = tails.get(_loose(phrase))
+                if needed:
+                    patterns = [tail for tail in needed if tail is not None]
+                    gate.add(phrase, None if len(patterns) < len(needed) else tuple(dict.fromkeys(patterns)))
+
     @classmethod
     def load(cls, filename: str) -> PhraseBook:
         return cls(read_sections(filename))
+
+
+class Gate:
+    """A cheap test that a text cannot contain any of some phrases, so that finding them can be
+    skipped. Each part of a phrase (what the text must keep apart with something other than a
+    letter or digit) shows in the text as one of a few words, maximal ``[a-z0-9]`` runs; a
+    phrase is filed under the words of its longest part, with those of its second longest,
+    and with the tails one of which must follow it. A phrase with neither letters nor digits
+    ("🖕") needs its leading characters instead."""
+
+    def __init__(self) -> None:
+        # kept as bytes: a text encoded as UTF-8 splits into its ``[a-z0-9]`` runs with one
+        # ``translate``, since no other character encodes to an ASCII letter or digit
+        self._needs: dict[bytes, dict[tuple[re.Pattern[str], ...] | None, set[bytes] | None]] = {}
+        self._words: set[bytes] = set()
+        self._literals: set[str] = set()
+
+    def add(self, phrase: str, tails: tuple[re.Pattern[str], ...] | None) -> None:
+        parts = [_opening_words(part.lstrip("'’-"), 0) for part in _PARTS.findall(phrase)]
+        parts.sort(key=lambda words: min(map(len, words)), reverse=True)
+        if not parts or "" in parts[0]:
+            self._literals.add(_LITERAL_HEAD.match(phrase).group())  # type: ignore[union-attr]
+            return
+        second = {w.encode() for w in parts[1]} if len(parts) > 1 and "" not in parts[1] else None
+        for word in parts[0]:
+            key = word.encode()
+            self._words.add(key)
+            needs = self._needs.setdefault(key, {})
+            known = needs.get(tails, set())
+            needs[tails] = None if known is None or second is None else known | second
+
+    def may_find(self, text: str) -> bool:
+        """False only when none of the phrases can be found in ``text``."""
+        words = text.encode().translate(_ALNUM_ONLY).split()
+        for word in self._words.intersection(words):
+            # a tail must match right after its head, so it is somewhere in the text
+            for tails, also in self._needs[word].items():
+                if (also is None or not also.isdisjoint(words)) and (
+                    tails is None or any(tail.search(text) for tail in tails)
+                ):
+                    return True
+        return any(literal in text for literal in self._literals)
+
+
+def _loose(phrase: str) -> str:
+    return _LOOSE.sub("", phrase)
+
+
+_LOOSE = re.compile(r"['’\s\-]+")
+_ALNUM = re.compile(r"[a-z0-9]")
+# Maps every byte but an ASCII letter or digit to a space (see Gate).
+_ALNUM_ONLY = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyz0123456789" else 32 for c in range(256))
+# The parts of a phrase that the text must separate from each other with something other than a
+# letter or digit: a space matches "[\s\-]+" and other symbols only themselves. Inside a part an
+# apostrophe or hyphen may be left out, joining words ("shes", "coordinator").
+_PARTS = re.compile(r"[a-z0-9'’\-]*[a-z0-9][a-z0-9'’\-]*")
+_LITERAL_HEAD = re.compile(r"[^\s'’\-]*")
+
+
+def _opening_words(phrase: str, at: int) -> set[str]:
+    """The words a match of ``phrase`` from index ``at`` may open with: an apostrophe or hyphen
+    may stand in the text and end the word ("co ordinator") or be left out ("coordinator"); any
+    other character that is not a letter or digit, and the end of the phrase, end it."""
+    if at == len(phrase):
+        return {""}
+    ch = phrase[at]
+    if _ALNUM.fullmatch(ch):
+        return {ch + rest for rest in _opening_words(phrase, at + 1)}
+    if ch in "'’-":
+        return {""} | _opening_words(phrase, at + 1)
+    return {""}
 
 
 def read_sections(filename: str) -> dict[str, list[Entry]]:
@@ -275,6 +363,9 @@ _ORG_HANDLE = re.compile(r"nhs|trust|council|police|gov|hospital|mind|samaritan|
 _REF_SECTIONS = frozenset({"title", "role", "person", "place"})
 _STAFF_HANDLE_IN_TEXT = re.compile(r"@(?:dr|doc|nurse|prof|sister|matron)")
 _STAFF_HANDLE = re.compile(r"(?i)^(?:dr|doc|nurse|prof|sister|matron)")
+_STAFF_HANDLE_ANYWHERE = re.compile(r"(?i)@(?:dr|doc|nurse|prof|sister|matron)")
+# Sections whose phrases can lead to a finding: an allegation, or a reference to staff.
+_FINDING_SECTIONS = frozenset({"allege", "title", "role", "place"})
 # Capitalised words after "Doctor" that make it fiction, not staff ("Doctor Who", "Dr Foster").
 _FICTION = word_set(
     "who strange foster house no evil jekyll frankenstein dolittle doolittle seuss pepper oz martens feelgood phil google"
@@ -367,6 +458,12 @@ class StaffDetector:
             sections[f"staff:{i}"] = [" ".join(p.split()) for p in phrases]
             lower_names.update(p.lower() for p in parts)
         self._config_book = PhraseBook(sections) if sections else None
+        # Findings need an allegation or a member of staff: the phrases of these sections, or an
+        # @handle (see _refs). Other phrases, cues included, never yield a finding on their own.
+        self._gate = Gate()
+        _BOOK.add_to(self._gate, lambda section: section in _FINDING_SECTIONS)
+        if self._config_book is not None:
+            self._config_book.add_to(self._gate, lambda section: True)
         self._staff_names = [m.name for m in config.staff]
         self._lower_names = frozenset(lower_names)
         self._surnames = frozenset(m.name.split()[-1].lower() for m in config.staff if m.name.split())
@@ -483,6 +580,13 @@ class StaffDetector:
     def detect(self, prepared: Prepared) -> list[Finding]:
         norm = prepared.norm
         ntext = norm.text
+        if not self._gate.may_find(ntext) and not (
+            "@" in ntext and (self._staff_handles or _STAFF_HANDLE_ANYWHERE.search(prepared.text))
+        ):
+            # no allegation, title, role, place or staff name, and no @handle that _refs() could
+            # take for staff: it needs "@" in the normalised text and, unless the directory lists
+            # handles, one matching _STAFF_HANDLE in the original
+            return []
         raw_hits = _BOOK.find(ntext)
         if self._config_book is not None:
             raw_hits += self._config_book.find(ntext)
