@@ -71,7 +71,27 @@ def measure(engine: Engine, base: list[MessageInput], n: int) -> dict[str, float
         t = time.perf_counter()
         engine.classify(m)
         latencies.append(time.perf_counter() - t)
-    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu0
+    return _summary(messages, latencies, time.perf_counter() - start, time.process_time() - cpu0)
+
+
+def measure_batched(engine: Engine, base: list[MessageInput], n: int) -> dict[str, float]:
+    """``classify_batch`` in batches of BATCH, as ``civildesk classify --input`` and replays run.
+    The latency columns are a batch's time divided by its size."""
+    messages = (base * (n // len(base) + 1))[:n]
+    engine.classify_batch(base[:500])
+    latencies: list[float] = []
+    cpu0, start = time.process_time(), time.perf_counter()
+    for k in range(0, len(messages), BATCH):
+        chunk = messages[k : k + BATCH]
+        t = time.perf_counter()
+        engine.classify_batch(chunk)
+        latencies.extend([(time.perf_counter() - t) / len(chunk)] * len(chunk))
+    return _summary(messages, latencies, time.perf_counter() - start, time.process_time() - cpu0)
+
+
+def _summary(
+    messages: list[MessageInput], latencies: list[float], elapsed: float, cpu: float
+) -> dict[str, float]:
     latencies.sort()
     return {
         "n": len(messages),
@@ -81,31 +101,6 @@ def measure(engine: Engine, base: list[MessageInput], n: int) -> dict[str, float
         "p50": 1e6 * latencies[len(latencies) // 2],
         "p95": 1e6 * latencies[int(0.95 * len(latencies))],
         "p99": 1e6 * latencies[int(0.99 * len(latencies))],
-    }
-
-
-def measure_batched(engine: Engine, base: list[MessageInput], n: int) -> dict[str, float]:
-    """``classify_batch`` in batches of BATCH, as ``civildesk classify --input`` and replays run.
-    The latency columns are a batch's time divided by its size."""
-    messages = (base * (n // len(base) + 1))[:n]
-    engine.classify_batch(base[:500])
-    per_message: list[float] = []
-    cpu0, start = time.process_time(), time.perf_counter()
-    for k in range(0, len(messages), BATCH):
-        chunk = messages[k : k + BATCH]
-        t = time.perf_counter()
-        engine.classify_batch(chunk)
-        per_message.extend([(time.perf_counter() - t) / len(chunk)] * len(chunk))
-    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu0
-    per_message.sort()
-    return {
-        "n": len(messages),
-        "chars": statistics.mean(len(m.text) for m in messages),
-        "wall_rate": len(messages) / elapsed,
-        "cpu_rate": len(messages) / cpu,
-        "p50": 1e6 * per_message[len(per_message) // 2],
-        "p95": 1e6 * per_message[int(0.95 * len(per_message))],
-        "p99": 1e6 * per_message[int(0.99 * len(per_message))],
     }
 
 

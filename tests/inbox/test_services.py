@@ -15,7 +15,6 @@ from civildesk.inbox.ingest import ingest
 from civildesk.inbox.models import Assignment, AuthorEvent, CaseEvent, Message, Reply
 from civildesk.inbox.triage import InvalidTransition
 from civildesk.inbox.worker import run_ready_tasks
-from civildesk.platforms.errors import AnswerLost
 from civildesk.web.models import ReplyTemplate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_desk_settings")]
@@ -156,34 +155,22 @@ class TestReplying:
         assert msg.status == "open"
 
 
-def lose_answers(fake: FakePlatformConnector, monkeypatch: pytest.MonkeyPatch, times: int = 1) -> None:
-    """The platform posts the next ``times`` replies, but its answer never reaches the desk."""
-    send = fake._send
-    left = [times]
-
-    def posted_but_unanswered(visibility: str, target: Any, text: str) -> Any:
-        sent = send(visibility, target, text)
-        if left[0] > 0:
-            left[0] -= 1
-            raise AnswerLost("the platform did not answer in time")
-        return sent
-
-    monkeypatch.setattr(fake, "_send", posted_but_unanswered)
-
-
 class TestALostAnswer:
     """The request reached the platform but its answer was lost: the reply may have been posted,
     so it is not recorded as failed (that invites a second send) but left for a person to check."""
 
+    @pytest.fixture
+    def msg(self, engine: Any, fake_connector: FakePlatformConnector) -> Any:
+        """A complaint on a platform that takes requests and never answers them."""
+        fake_connector.lose_answers = 1
+        return arrive("I want to complain")
+
     def test_is_recorded_unconfirmed_and_the_message_stays_waiting(
         self,
-        engine: Any,
+        msg: Any,
         officer: Any,
         fake_connector: FakePlatformConnector,
-        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        lose_answers(fake_connector, monkeypatch)
-        msg = arrive("I want to complain")
         reply = services.send_reply(
             msg, officer, "Hi, please use our complaints process", visibility="public"
         )
@@ -197,13 +184,10 @@ class TestALostAnswer:
 
     def test_sending_again_is_refused_until_someone_checked_the_platform(
         self,
-        engine: Any,
+        msg: Any,
         officer: Any,
         fake_connector: FakePlatformConnector,
-        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        lose_answers(fake_connector, monkeypatch)
-        msg = arrive("I want to complain")
         first = services.send_reply(msg, officer, "Hello", visibility="public")
         with pytest.raises(services.ReplyRejected, match="may already have been posted: check Instagram"):
             services.send_reply(msg, officer, "Hello again", visibility="public")
@@ -219,13 +203,10 @@ class TestALostAnswer:
 
     def test_confirming_it_was_posted_answers_the_message(
         self,
-        engine: Any,
+        msg: Any,
         officer: Any,
         fake_connector: FakePlatformConnector,
-        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        lose_answers(fake_connector, monkeypatch)
-        msg = arrive("I want to complain")
         reply = services.send_reply(msg, officer, "Hello", visibility="public", template="complaints")
         services.confirm_reply_posted(reply, officer)
         assert reply.status == "sent" and reply.platform_reply_id == "" and reply.error == ""
@@ -241,13 +222,10 @@ class TestALostAnswer:
 
     def test_confirming_it_was_not_posted_lets_a_normal_send_through(
         self,
-        engine: Any,
+        msg: Any,
         officer: Any,
         fake_connector: FakePlatformConnector,
-        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        lose_answers(fake_connector, monkeypatch)
-        msg = arrive("I want to complain")
         reply = services.send_reply(msg, officer, "Hello", visibility="public")
         services.confirm_reply_not_posted(reply, officer)
         assert reply.status == "failed"
@@ -260,14 +238,11 @@ class TestALostAnswer:
 
     def test_what_was_found_is_recorded_once(
         self,
-        engine: Any,
+        msg: Any,
         officer: Any,
         colleague: Any,
         fake_connector: FakePlatformConnector,
-        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        lose_answers(fake_connector, monkeypatch)
-        msg = arrive("I want to complain")
         reply = services.send_reply(msg, officer, "Hello", visibility="public")
         services.confirm_reply_not_posted(reply, officer)
         with pytest.raises(services.ReplyRejected, match="already recorded as failed"):
@@ -277,13 +252,10 @@ class TestALostAnswer:
 
     def test_a_case_closed_meanwhile_stays_closed_when_the_reply_is_found(
         self,
-        engine: Any,
+        msg: Any,
         officer: Any,
         fake_connector: FakePlatformConnector,
-        monkeypatch: pytest.MonkeyPatch,
     ) -> None:
-        lose_answers(fake_connector, monkeypatch)
-        msg = arrive("I want to complain")
         reply = services.send_reply(msg, officer, "Hello", visibility="public")
         services.transition(msg, "close", officer)
         services.confirm_reply_posted(reply, officer)  # closed -> reply is not in the table

@@ -16,7 +16,6 @@ from civildesk.inbox.inbound import InboundMessage
 from civildesk.inbox.ingest import ingest
 from civildesk.inbox.models import CaseEvent, Message, Reply
 from civildesk.inbox.worker import run_ready_tasks
-from civildesk.platforms.errors import AnswerLost
 from civildesk.web.models import StaffProfile
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_desk_settings")]
@@ -250,21 +249,6 @@ class TestWorkingAMessage:
         assert response.status_code == 403
 
 
-def lose_next_answer(fake: FakePlatformConnector, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The platform posts the next reply, but its answer never reaches the desk."""
-    send = fake._send
-    lost = [False]
-
-    def posted_but_unanswered(visibility: str, target: Any, text: str) -> Any:
-        sent = send(visibility, target, text)
-        if not lost[0]:
-            lost[0] = True
-            raise AnswerLost("the platform did not answer in time")
-        return sent
-
-    monkeypatch.setattr(fake, "_send", posted_but_unanswered)
-
-
 class TestAReplyThatMayHaveBeenPosted:
     @pytest.fixture
     def unconfirmed(
@@ -272,9 +256,8 @@ class TestAReplyThatMayHaveBeenPosted:
         officer_client: Client,
         inbox: dict[str, Message],
         fake_connector: FakePlatformConnector,
-        monkeypatch: pytest.MonkeyPatch,
     ) -> Reply:
-        lose_next_answer(fake_connector, monkeypatch)
+        fake_connector.lose_answers = 1
         pk = inbox["late"].pk
         response = officer_client.post(
             reverse("message-reply", args=[pk]), {"text": "Please call PALS", "visibility": "public"}

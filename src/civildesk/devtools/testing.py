@@ -66,6 +66,7 @@ class FakePlatformConnector:
 
     name: str = "fake-platform-connector (tests only)"
     fail_with: str = ""
+    lose_answers: int = 0  # the next N replies are posted, but their answer never reaches the desk
     sent: list[tuple[str, ReplyTarget, str]] = field(default_factory=list)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -73,7 +74,13 @@ class FakePlatformConnector:
         if self.fail_with:
             raise ConnectorError(self.fail_with, retryable=True)
         self.sent.append((visibility, target, text))
-        return SentReply(platform_reply_id=f"fake-{next(self._ids)}")
+        sent = SentReply(platform_reply_id=f"fake-{next(self._ids)}")
+        if self.lose_answers > 0:
+            from civildesk.platforms.errors import AnswerLost  # the desk runs without platforms
+
+            self.lose_answers -= 1
+            raise AnswerLost("the platform did not answer in time")
+        return sent
 
     def reply_public(self, target: ReplyTarget, text: str) -> SentReply:
         return self._send("public", target, text)
