@@ -25,4 +25,5 @@ class MailboxConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_schedule_after_migrate, sender=self)
-        from civildesk.mailbox import metrics  # noqa: F401  (registers the /metrics collector)
+        # The /metrics collector, and the poll chain that every worker starts.
+        from civildesk.mailbox import metrics, tasks  # noqa: F401

@@ -57,8 +57,8 @@ class InboundMail(models.Model):
 
 
 class MailboxStatus(models.Model):
-    """One row (pk=1): the last success, the last error, and the lease that lets only one worker
-    poll at a time."""
+    """One row (pk=1): the last success and the last error, shown on the dashboard and in /metrics.
+    The next queued poll and the lease are the chain's (``civildesk.ops.periodic``)."""
 
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
@@ -67,9 +67,6 @@ class MailboxStatus(models.Model):
     consecutive_failures = models.PositiveIntegerField(default=0)
     next_poll_at = models.DateTimeField(null=True, blank=True)
     last_fetched = models.PositiveIntegerField(default=0)  # mails stored by the last good poll
-    lease_holder = models.CharField(max_length=64, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    scheduled_task_id = models.CharField(max_length=64, blank=True)  # the one queued next poll
 
     class Meta:
         verbose_name_plural = "mailbox status"

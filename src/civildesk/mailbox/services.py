@@ -25,11 +25,13 @@ from civildesk.mailbox.models import InboundMail, MailboxStatus
 from civildesk.moderation import audit, notices, states
 from civildesk.moderation import services as moderation
 from civildesk.moderation.models import Appeal, AuthorNotice
+from civildesk.ops import periodic
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 STATUS_PK: Final = 1
+CHAIN: Final = "mailbox.poll"  # its periodic chain (civildesk.ops.periodic): next poll and lease
 DEFAULT_POLL_SECONDS: Final = 60
 LEASE: Final = timedelta(minutes=10)  # longer than any poll; a crashed poller's lease runs out
 
@@ -244,20 +246,18 @@ def status() -> MailboxStatus:
 
 
 def acquire_lease(holder: str, *, now: datetime | None = None) -> bool:
-    """Only one poller at a time, across workers and hosts: a conditional UPDATE of the one status
-    row, atomic on SQLite and PostgreSQL alike. A crashed poller's lease simply runs out."""
+    """Only one poller at a time, across workers and hosts (the chain's lease). A crashed
+    poller's lease simply runs out."""
     now = now or timezone.now()
+    if not periodic.acquire_lease(CHAIN, holder, ttl=LEASE, now=now):
+        return False
     status()
-    taken = (
-        MailboxStatus.objects.filter(pk=STATUS_PK)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now) | Q(lease_holder=holder))
-        .update(lease_holder=holder, lease_until=now + LEASE, last_attempt_at=now)
-    )
-    return taken == 1
+    MailboxStatus.objects.filter(pk=STATUS_PK).update(last_attempt_at=now)
+    return True
 
 
 def release_lease(holder: str) -> None:
-    MailboxStatus.objects.filter(pk=STATUS_PK, lease_holder=holder).update(lease_holder="", lease_until=None)
+    periodic.release_lease(CHAIN, holder)
 
 
 def record_success(*, fetched: int, now: datetime | None = None) -> MailboxStatus:

@@ -1,11 +1,12 @@
 """Reading the appeals mailbox in the background (Django's task API, run by ``civildesk worker``).
 
 ``poll_mailbox`` reads the mailbox once and then queues the next read of itself with
-``run_after`` (the interval while the mailbox works, a growing back-off while it fails). The status
-row remembers which queued task is the next link, so a second chain is never started, and its
-lease lets only one worker read at a time, whatever the number of workers. The chain is started by
-``migrate`` (every install and upgrade runs it) or ``civildesk mailbox schedule``; ``civildesk
-mailbox poll`` reads once in the foreground (for a first check, or a systemd timer if preferred).
+``run_after`` (the interval while the mailbox works, a growing back-off while it fails). It is a
+periodic chain (``civildesk.ops.periodic``): its row remembers which queued task is the next link,
+so a second chain is never started, and its lease lets only one worker read at a time, whatever
+the number of workers. The chain is started by every ``civildesk worker``, by ``migrate`` (every
+install and upgrade runs it) or ``civildesk mailbox schedule``; ``civildesk mailbox poll`` reads
+once in the foreground (for a first check, or a systemd timer if preferred).
 
 Order of work, so that no mail is ever lost: fetch with BODY.PEEK (the server keeps it unread),
 store the row and commit, and only then mark it \\Seen. A crash between the two leaves the mail
@@ -21,16 +22,15 @@ from typing import Final
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import TaskContext, task
-from django_tasks_db.models import DBTaskResult
 
 from civildesk.mailbox import imap, schedule, services
-from civildesk.mailbox.models import InboundMail, MailboxStatus
+from civildesk.mailbox.models import InboundMail
+from civildesk.ops import periodic
 
 log = logging.getLogger("civildesk.mailbox")
 
 MATCH_ATTEMPTS: Final = 5
 MATCH_BATCH: Final = 500
-_PENDING: Final = ("READY", "RUNNING")
 
 
 def fetch_new(settings: imap.MailboxSettings) -> int:
@@ -110,36 +110,27 @@ def poll_once(*, holder: str) -> str:
         services.release_lease(holder)
 
 
-def is_queued(task_id: str) -> bool:
-    """Whether this poll task is still waiting to run, or running."""
-    return bool(task_id) and DBTaskResult.objects.filter(id=task_id, status__in=_PENDING).exists()
+def next_poll(now: datetime, first: bool) -> datetime | None:
+    """When the next read is due: the back-off after a failure, at once when the chain starts,
+    else the interval; None while the mailbox is not configured."""
+    if not services.mailbox_settings().configured:
+        return None
+    row = services.status()
+    if row.next_poll_at is not None and row.next_poll_at > now:
+        return row.next_poll_at
+    if first:
+        return now
+    return now + schedule.next_delay(
+        interval_seconds=services.poll_seconds(), consecutive_failures=row.consecutive_failures
+    )
 
 
 def schedule_next(*, current: str | None, now: datetime | None = None) -> str | None:
     """Queue the next poll unless another one is queued already; return the queued task's id.
 
     ``current`` is the poll task now finishing (None when starting the chain by hand)."""
-    if not services.mailbox_settings().configured:
-        return None
-    now = now or timezone.now()
-    services.status()
-    with transaction.atomic():
-        row = MailboxStatus.objects.select_for_update().get(pk=services.STATUS_PK)
-        queued = row.scheduled_task_id
-        if queued and queued != current and is_queued(queued):
-            return queued
-        if row.next_poll_at is not None and row.next_poll_at > now:
-            run_after = row.next_poll_at
-        elif current is None:
-            run_after = now
-        else:
-            run_after = now + schedule.next_delay(
-                interval_seconds=services.poll_seconds(), consecutive_failures=row.consecutive_failures
-            )
-        result = poll_mailbox.using(run_after=run_after).enqueue()
-        row.scheduled_task_id = str(result.id)
-        row.save(update_fields=["scheduled_task_id"])
-    return str(result.id)
+    queued = periodic.schedule_next(CHAIN, current=current, now=now)
+    return queued.task_id if queued else None
 
 
 def ensure_scheduled(*, using: str = "default") -> str | None:
@@ -157,3 +148,8 @@ def poll_mailbox(context: TaskContext) -> str:
     finally:
         # Whatever happened, the chain goes on: an outage is retried with back-off.
         schedule_next(current=me)
+
+
+CHAIN: Final = periodic.register(
+    periodic.Chain(services.CHAIN, poll_mailbox, next_poll, lease=services.LEASE)
+)

@@ -19,3 +19,17 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ({self.host} pid {self.pid})"
+
+
+class PeriodicChain(models.Model):
+    """One row per self-renewing task chain (``civildesk.ops.periodic``): the queued task that is
+    its next link, so a second chain is never started, and the lease that lets one worker at a
+    time run its body. A holder killed mid-run keeps the lease only until ``lease_until``."""
+
+    name = models.CharField(max_length=64, unique=True)
+    next_task_id = models.CharField(max_length=64, blank=True)
+    lease_holder = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -10,5 +10,6 @@ class PlatformsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # issue 8: adds civildesk_webhook_rejections_total to /metrics.
-        from civildesk.platforms import metrics  # noqa: F401
+        # issue 8: adds civildesk_webhook_rejections_total to /metrics; and the polling chain
+        # that every worker starts.
+        from civildesk.platforms import metrics, tasks  # noqa: F401

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Final
 
 from django.conf import settings
-from django.utils import timezone
 from django_tasks import TaskContext, task
-from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
 from civildesk.inbox.connectors import ConnectorError
+from civildesk.ops import periodic
 from civildesk.platforms import services
 from civildesk.platforms.models import PlatformAccount, WebhookDelivery
 
@@ -38,8 +37,8 @@ def poll_account(account_pk: int) -> int:
 
 
 # The webhook fallback, on a timer: platforms whose API can be polled (X mentions, LinkedIn
-# notifications; Meta offers webhooks only). One self-renewing chain; a second chain started by a
-# second worker at the same moment ends itself at its next run.
+# notifications; Meta offers webhooks only). One self-renewing chain (civildesk.ops.periodic): a
+# run that is not the chain's next link polls but queues nothing, so a second chain ends itself.
 POLLABLE = frozenset({"x", "linkedin"})
 POLL_TASK_PATH = "civildesk.platforms.tasks.poll_due_accounts"
 
@@ -48,26 +47,23 @@ def poll_interval() -> int:
     return int(getattr(settings, "CIVILDESK_POLL_SECONDS", 300))
 
 
-def _other_polls_waiting(me: str | None) -> bool:
-    waiting = DBTaskResult.objects.filter(
-        task_path=POLL_TASK_PATH, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
-    )
-    return waiting.exclude(pk=me).exists() if me else waiting.exists()
+def next_poll(now: datetime, first: bool) -> datetime | None:
+    """At once when the chain starts, then every CIVILDESK_POLL_SECONDS; 0 turns polling off."""
+    interval = poll_interval()
+    if interval <= 0:
+        return None
+    return now if first else now + timedelta(seconds=interval)
 
 
 def ensure_polling() -> bool:
     """Start the polling chain unless one is queued or polling is off; True if it started one."""
-    if poll_interval() <= 0 or _other_polls_waiting(None):
-        return False
-    poll_due_accounts.enqueue()
-    return True
+    queued = periodic.ensure(CHAIN)
+    return queued is not None and queued.started
 
 
-@task(takes_context=True)
-def poll_due_accounts(context: TaskContext) -> dict[str, int | str]:
-    """Poll every active, connected account on a pollable platform, then queue the next run.
-    A platform refusing (rate limit, expired token) is logged per account and never stops the
-    others or the chain."""
+def poll_all() -> dict[str, int | str]:
+    """Poll every active, connected account on a pollable platform. A platform refusing (rate
+    limit, expired token) is logged per account and never stops the others."""
     outcome: dict[str, int | str] = {}
     accounts = PlatformAccount.objects.filter(active=True, platform__in=POLLABLE).exclude(
         credentials_encrypted=""
@@ -78,8 +74,23 @@ def poll_due_accounts(context: TaskContext) -> dict[str, int | str]:
         except ConnectorError as exc:
             outcome[str(account)] = f"{type(exc).__name__}: {exc}"
             log.warning("polling %s failed: %s", account, exc)
-    interval = poll_interval()
-    me = str(context.task_result.id)
-    if interval > 0 and not _other_polls_waiting(me):
-        poll_due_accounts.using(run_after=timezone.now() + timedelta(seconds=interval)).enqueue()
     return outcome
+
+
+@task(takes_context=True)
+def poll_due_accounts(context: TaskContext) -> dict[str, int | str]:
+    """Poll every pollable account (one worker at a time, under the chain's lease), then queue
+    the next run."""
+    me = str(context.task_result.id)
+    try:
+        with periodic.leased(CHAIN, me) as mine:
+            if not mine:
+                log.info("platform polling skipped: another worker is polling now")
+                return {}
+            return poll_all()
+    finally:
+        # Whatever happened, the chain goes on: an unexpected error must not end polling.
+        periodic.schedule_next(CHAIN, current=me)
+
+
+CHAIN: Final = periodic.register(periodic.Chain("platforms.poll", poll_due_accounts, next_poll))

@@ -92,7 +92,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     }
     if args.max_tasks:
         options["max_tasks"] = args.max_tasks
-    from civildesk.ops import recovery
+    from civildesk.ops import periodic, recovery
 
     # Beat while alive and give back what dead workers left RUNNING (civildesk.ops.recovery).
     worker_id = recovery.new_worker_id()
@@ -100,12 +100,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     recovery.requeue_orphans()
     if not args.batch:
         # The periodic chains belong to long-running workers, not to a batch run that drains
-        # the queue and exits.
-        from civildesk.mailbox.tasks import ensure_scheduled
-        from civildesk.platforms.tasks import ensure_polling
-
-        ensure_scheduled()  # the appeals mailbox poll chain, if it stopped (see civildesk.mailbox)
-        ensure_polling()  # the webhook fallback for X and LinkedIn (CIVILDESK_POLL_SECONDS)
+        # the queue and exits: the appeals mailbox poll and the webhook fallback for X and
+        # LinkedIn, each started only if it stopped (civildesk.ops.periodic).
+        periodic.ensure_all()
     heartbeat = recovery.Heartbeat(worker_id)
     heartbeat.start()
     try:

@@ -6,8 +6,9 @@ from typing import Any
 
 from django import template
 
-from civildesk.mailbox import services, tasks
+from civildesk.mailbox import services
 from civildesk.mailbox.models import InboundMail, MailboxStatus
+from civildesk.ops import periodic
 
 register = template.Library()
 
@@ -20,7 +21,7 @@ def mailbox_dashboard_panel() -> dict[str, Any]:
     status = MailboxStatus.objects.filter(pk=services.STATUS_PK).first()
     # The poll chain can only stop if even recording the next poll failed (the database was down
     # as the poll ended): say so rather than show a stale "working".
-    stalled = configured and not (status is not None and tasks.is_queued(status.scheduled_task_id))
+    stalled = configured and not periodic.is_scheduled(services.CHAIN)
     return {
         "show": configured or unmatched > 0 or status is not None,
         "configured": configured,
