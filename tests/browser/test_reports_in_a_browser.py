@@ -101,8 +101,9 @@ def test_the_weekly_report_shows_real_charts_from_the_demo_inbox(
 
     assert page.get_by_test_id("report-period").inner_text() == week.title
     for name in ("volume", "labels", "sla"):
-        chart = page.get_by_test_id(f"chart-{name}").locator("svg")
-        assert chart.is_visible()
+        chart = page.get_by_test_id(f"chart-{name}").locator("img")
+        assert chart.is_visible() and chart.get_attribute("alt")
+        assert chart.evaluate("img => img.complete && img.naturalWidth > 0")  # the SVG loaded
         box = chart.bounding_box()
         assert box is not None and box["width"] > 300 and box["height"] > 80
     summary = page.get_by_test_id("report-summary").inner_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, date, datetime
 
 from pypdf import PdfReader
@@ -65,14 +66,44 @@ def test_charts_are_inline_svg_that_scales_and_png_for_the_pdf() -> None:
 
 
 def test_the_charts_svg_ids_differ_so_three_can_share_a_page() -> None:
-    import re
-
     ids = [set(re.findall(r'id="([^"]+)"', c.svg)) for c in charts.render(report([fact(1)]))]  # type: ignore[arg-type]
     assert all(ids) and not (ids[0] & ids[1]) and not (ids[1] & ids[2]) and not (ids[0] & ids[2])
     # ...and every reference still points at an id of its own chart.
     for chart, own in zip(charts.render(report([fact(1)])), ids, strict=True):  # type: ignore[arg-type]
         refs = set(re.findall(r'(?:url\(|href=")#([^")]+)', chart.svg))
         assert refs and refs <= own
+
+
+def test_each_chart_is_also_a_standalone_svg_file_for_the_page() -> None:
+    r = report([fact(n) for n in range(10)])
+    for name in charts.NAMES:
+        svg = charts.svg_document(r, name)  # type: ignore[arg-type]
+        assert svg == charts.svg_document(r, name)  # type: ignore[arg-type]
+        assert svg.startswith("<?xml") and 'xmlns="http://www.w3.org/2000/svg"' in svg
+        assert "viewBox" in svg and "<script" not in svg and "<foreignObject" not in svg
+        # Nothing to fetch: every reference points inside the file.
+        assert "<image" not in svg and "url(http" not in svg
+        assert all(href.startswith("#") for href in re.findall(r'href="([^"]*)"', svg))
+
+
+def test_the_page_describes_the_charts_without_drawing_them() -> None:
+    r = report([fact(1)])
+    described = charts.describe(r)  # type: ignore[arg-type]
+    drawn = charts.render(r)  # type: ignore[arg-type]
+    assert [c.name for c in described] == list(charts.NAMES) == ["volume", "labels", "sla"]
+    assert all(c.svg == "" and c.png == b"" and c.alt and c.width > 0 and c.height > 0 for c in described)
+    assert [(c.alt, c.width, c.height) for c in described] == [(c.alt, c.width, c.height) for c in drawn]
+    assert (described[0].width, described[0].height) == (768, 307)  # 8 x 3.2 inches
+
+
+def test_alt_text_names_only_the_labels_the_chart_shows() -> None:
+    many = tuple(f"label_{n:02d}" for n in range(charts.MAX_LABELS + 3))
+    alt = charts.describe(report([fact(1, labels=many)]))[1].alt  # type: ignore[arg-type]
+    assert alt.startswith(f"Bar chart of the {charts.MAX_LABELS} most frequent of {len(many)} labels")
+    assert "label 00 1" in alt and f"label {charts.MAX_LABELS:02d}" not in alt
+    empty = charts.describe(report([]))  # type: ignore[arg-type]
+    assert empty[0].alt.endswith("no messages in this period.")
+    assert empty[1].alt == "No labelled messages in this period."
 
 
 def test_an_empty_week_still_draws() -> None:

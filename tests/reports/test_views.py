@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 import pytest
@@ -12,6 +13,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from civildesk.devtools.testing import at
+from civildesk.reports.views import CHART_CSP
+from civildesk.web import roles
+from civildesk.web.middleware import CSP
 from tests.reports.conftest import READ_AT, WEEK, person
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +27,7 @@ def viewer(client: Client, desk_db: Any) -> Client:
     return client
 
 
-def get(client: Client, name: str, **kwargs: Any) -> Any:
+def get(client: Client, name: str, /, **kwargs: Any) -> Any:
     with at(READ_AT):
         return client.get(reverse(name, kwargs=kwargs or None))
 
@@ -36,6 +40,7 @@ class TestWhoMayRead:
             ("report-html", {"week": WEEK}),
             ("report-pdf", {"week": WEEK}),
             ("report-csv", {"week": WEEK}),
+            ("report-chart", {"week": WEEK, "name": "volume"}),
         ],
     )
     def test_anonymous_visitors_are_sent_to_log_in(
@@ -57,7 +62,9 @@ class TestThePage:
         html = get(viewer, "reports").content.decode()
         assert "23 November 2026 to 29 November 2026" in html
         assert '<option value="2026-W48" selected>' in html
-        assert html.count("<svg ") == 3 and 'role="img"' in html
+        assert "<svg" not in html  # the charts are images of their own (see TestCharts)
+        for name in ("volume", "labels", "sla"):
+            assert f'<img src="/reports/{WEEK}/charts/{name}.svg" alt="' in html
         for section in ("summary", "volume", "labels", "crisis", "sla", "moderation", "authors", "posts"):
             assert f'data-testid="report-{section}"' in html
         assert "66.7 %" in html and "11 min" in html and "1 h 00 min" in html
@@ -95,6 +102,104 @@ class TestThePage:
         monkeypatch.setattr(build, "MODERATION_REPORTING", "civildesk.reports.no_such_module")
         html = get(viewer, "reports").content.decode()
         assert 'data-testid="report-moderation-empty">Not recorded yet' in html
+
+
+def chart_url(name: str, week: str = WEEK) -> str:
+    return reverse("report-chart", kwargs={"week": week, "name": name})
+
+
+class TestCharts:
+    """Each chart is an SVG file of its own, so the page needs no inline styles."""
+
+    def test_the_page_has_the_desks_strict_policy(self, viewer: Client, week: Any) -> None:
+        response = get(viewer, "reports")
+        assert response["Content-Security-Policy"] == CSP
+        assert "unsafe-inline" not in response["Content-Security-Policy"]
+        html = response.content.decode()
+        assert "<svg" not in html and "style=" not in html and "<style" not in html
+        assert "<script>" not in html  # only <script src=...> from the desk's static files
+
+    def test_the_page_shows_each_chart_as_an_image_that_says_what_it_shows(
+        self, viewer: Client, week: Any
+    ) -> None:
+        html = get(viewer, "reports").content.decode()
+        alts = dict(re.findall(r'<img src="/reports/[^/]+/charts/(\w+)\.svg" alt="([^"]*)"', html))
+        assert list(alts) == ["volume", "labels", "sla"]
+        assert alts["volume"] == (
+            "Stacked bar chart of messages each day from Monday 23 November to Sunday 29 November, "
+            "one colour per platform: 7 in all, most on Monday 23 November (2)."
+        )
+        assert alts["labels"].startswith("Bar chart of the labels the engine gave, most frequent first: ")
+        assert "crisis 2, question 2, abuse 1" in alts["labels"]
+        assert alts["sla"] == (
+            "Bar chart of same-working-day reply outcomes: met 4, missed 2, not yet due 0, no reply owed 1."
+        )
+        # The tables with the same figures stay, for anyone who cannot see the chart.
+        for name in ("volume", "labels", "sla"):
+            section = html.split(f'data-testid="report-{name}"')[1].split("</section>")[0]
+            assert 'data-testid="chart-' in section and '<table class="nhsuk-table">' in section
+
+    def test_a_week_without_labels_says_so_in_words(self, viewer: Client, desk_db: Any) -> None:
+        html = get(viewer, "reports").content.decode()
+        assert f'<img src="{chart_url("labels")}" alt="No labelled messages in this period."' in html
+        assert 'data-testid="report-labels-empty"' in html
+
+    @pytest.mark.parametrize("role", ["viewer", "officer"])
+    def test_a_desk_role_gets_the_svg_with_its_own_headers(
+        self, client: Client, week: Any, role: str
+    ) -> None:
+        client.force_login(person(role))
+        with at(READ_AT):
+            response = client.get(chart_url("sla"))
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/svg+xml"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Security-Policy"] == CHART_CSP
+        assert "default-src 'none'" in CHART_CSP and "script-src" not in CHART_CSP
+        cache = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= cache and "public" not in cache
+        body = response.content.decode()
+        assert body.startswith("<?xml") and "<svg" in body and 'xmlns="http://www.w3.org/2000/svg"' in body
+        assert "<script" not in body and "<foreignObject" not in body
+
+    def test_the_chart_is_drawn_from_the_weeks_figures(self, viewer: Client, week: Any) -> None:
+        from civildesk.reports import build, charts
+        from tests.reports.conftest import week_period
+
+        with at(READ_AT):
+            served = viewer.get(chart_url("volume")).content.decode()
+            drawn = charts.svg_document(build.build_report(week_period(), now=READ_AT), "volume")
+        assert served == drawn
+
+    def test_a_role_that_cannot_read_reports_cannot_fetch_their_charts(
+        self, client: Client, desk_db: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Every desk role can read reports today; take the right away from viewers to show that
+        # the chart asks exactly what the page asks.
+        monkeypatch.setitem(roles.PERMISSIONS, "viewer", roles.PERMISSIONS["viewer"] - {"view_dashboard"})
+        client.force_login(person("viewer"))
+        for url in (reverse("reports"), chart_url("volume"), chart_url("labels"), chart_url("sla")):
+            with at(READ_AT):
+                response = client.get(url)
+            assert response.status_code == 403, url
+            assert "<svg" not in response.content.decode(), url
+
+    def test_an_inactive_account_is_sent_to_log_in(self, client: Client, desk_db: Any) -> None:
+        user = person("officer")
+        user.is_active = False
+        user.save()
+        client.force_login(user)
+        with at(READ_AT):
+            response = client.get(chart_url("volume"))
+        assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+    @pytest.mark.parametrize(
+        ("name", "week_text"),
+        [("pie", WEEK), ("volume.svg", WEEK), ("volume", "2026-W99"), ("volume", "2026-W51")],
+    )
+    def test_an_unknown_chart_or_week_is_not_found(self, viewer: Client, name: str, week_text: str) -> None:
+        with at(READ_AT):
+            assert viewer.get(chart_url(name, week_text)).status_code == 404
 
 
 class TestDownloads:

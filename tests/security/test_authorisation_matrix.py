@@ -87,6 +87,7 @@ MATRIX: dict[str, list[Check]] = {
     "reports/<str:week>/report.html": [get("viewer", week="week")],
     "reports/<str:week>/report.pdf": [get("viewer", week="week")],
     "reports/<str:week>/messages.csv": [get("viewer", week="week")],
+    "reports/<str:week>/charts/<str:name>.svg": [get("viewer", week="week", name="chart")],
     # Public house rules and their ratings
     "house-rules/": [get("public")],
     "house-rules/rate/": [post("public", {"rating": "5"})],
@@ -184,6 +185,8 @@ def test_every_route_has_a_row_in_the_matrix() -> None:
 def _value(world: World, key: str) -> Any:
     if key == "week":
         return "2026-W40"  # a finished week
+    if key == "chart":
+        return "volume"
     if key == "webhook_key":
         return world.objects["platform_account"].webhook_key
     if key == "message":

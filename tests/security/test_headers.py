@@ -3,7 +3,8 @@
 Every GET route of the authorisation matrix is fetched as the admin (who may open all of them)
 and its headers checked: a strict Content-Security-Policy (never an inline script; inline styles
 only where INLINE_STYLE_PREFIXES says why), no framing, no MIME sniffing, no referrer to other
-sites. The production settings are checked in a separate process started with
+sites; the report's SVG charts answer with a policy of their own and are never kept by a shared
+cache. The production settings are checked in a separate process started with
 CIVILDESK_ENV=production, since the settings module reads the environment once, at import.
 """
 
@@ -19,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from civildesk.web.middleware import INLINE_STYLE_PREFIXES
+from civildesk.reports.views import CHART_CSP
+from civildesk.web.middleware import CSP, INLINE_STYLE_PREFIXES
 from civildesk.web.settings import load_config
 from tests.security.conftest import World
 from tests.security.test_authorisation_matrix import MATRIX, ask
@@ -39,6 +41,10 @@ def test_every_page_sends_the_security_headers(world: World, route: str, check: 
     path = response.wsgi_request.path
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+    if response.get("Content-Type") == "image/svg+xml":
+        assert response["Content-Security-Policy"] == CHART_CSP
+        assert "private" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+        return
     if "text/html" not in response.get("Content-Type", ""):
         return
     assert response["X-Frame-Options"] == "DENY"
@@ -50,6 +56,18 @@ def test_every_page_sends_the_security_headers(world: World, route: str, check: 
     if not path.startswith(INLINE_STYLE_PREFIXES):
         assert "unsafe-inline" not in response["Content-Security-Policy"], path
         assert "unsafe-eval" not in response["Content-Security-Policy"], path
+
+
+def test_only_the_admin_may_use_inline_styles(world: World) -> None:
+    # The weekly report used to be the other exception, for its inline SVG charts; they are <img>
+    # now, so the report pages get the desk's policy exactly.
+    assert INLINE_STYLE_PREFIXES == ("/admin/",)
+    client = world.client("viewer")
+    for path in ("/reports/", "/reports/?week=2026-W40", "/reports/2026-W40/report.html"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response["Content-Security-Policy"] == CSP, path
+    assert "unsafe-inline" in world.client("admin").get("/admin/")["Content-Security-Policy"]
 
 
 def test_error_pages_send_them_too(world: World) -> None:

@@ -1,8 +1,11 @@
 """The report's charts, drawn on the server with matplotlib (Agg, no pyplot, no browser library).
 
 The same drawing is saved as SVG for the page and the HTML download and as PNG for the PDF, so the
-three show the same chart. Output is deterministic (fixed SVG id salt per chart, no dates in the
-metadata): the same figures give the same bytes, which keeps tests and downloaded files stable.
+three show the same chart. The page loads each chart as its own SVG file through <img>, so the
+chart's style attributes never need the page's Content-Security-Policy to allow inline styles; the
+HTML download has no desk to fetch from, so it carries the charts inline. Output is deterministic
+(fixed SVG id salt per chart, no dates in the metadata): the same figures give the same bytes,
+which keeps tests and downloaded files stable.
 
 Text in the charts comes only from fixed vocabularies (platform names, label names, dates), never
 from what people wrote; text is drawn as paths, so an SVG carries no markup of anyone's choosing.
@@ -13,7 +16,8 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 # No pyplot: a bare Figure has no GUI backend and no global "current figure", so requests in
@@ -38,8 +42,11 @@ _SVG_REF = re.compile(r'(url\(|xlink:href="|href=")#')
 class Chart:
     name: str
     title: str
-    svg: str = ""  # an inline <svg> element, no XML prolog (for pages)
+    svg: str = ""  # an inline <svg> element, no XML prolog (for the HTML download)
     png: bytes = b""  # for the PDF
+    alt: str = ""  # what the chart shows, in words, for the page's <img alt>
+    width: int = 0  # CSS pixels: the page reserves the space before the image arrives
+    height: int = 0
 
 
 def _style(name: str) -> Any:  # matplotlib types the keys as one long Literal of rc names
@@ -102,6 +109,54 @@ DRAWINGS: tuple[tuple[str, str, Callable[[Report, Figure], None], tuple[float, f
 )
 
 
+def _day(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def _volume_alt(report: Report) -> str:
+    days = report.volume
+    span = f"from {_day(days[0].day)} to {_day(days[-1].day)}" if days else "in this period"
+    what = f"Stacked bar chart of messages each day {span}, one colour per platform"
+    if report.total == 0:
+        return f"{what}: no messages in this period."
+    busiest = max(days, key=lambda v: v.total)  # max keeps the earliest of equal days
+    return f"{what}: {report.total:,} in all, most on {_day(busiest.day)} ({busiest.total:,})."
+
+
+def _labels_alt(report: Report) -> str:
+    shown = report.labels[:MAX_LABELS]
+    if not shown:
+        return "No labelled messages in this period."
+    which = "the labels the engine gave"
+    if len(report.labels) > len(shown):
+        which = f"the {len(shown)} most frequent of {len(report.labels)} labels"
+    counts = ", ".join(f"{name.replace('_', ' ')} {count:,}" for name, count in shown)
+    return f"Bar chart of {which}, most frequent first: {counts}."
+
+
+def _sla_alt(report: Report) -> str:
+    sla = report.sla
+    return (
+        "Bar chart of same-working-day reply outcomes: "
+        f"met {sla.met:,}, missed {sla.missed:,}, not yet due {sla.pending:,}, "
+        f"no reply owed {sla.no_reply_owed:,}."
+    )
+
+
+ALT_TEXTS: dict[str, Callable[[Report], str]] = {
+    "volume": _volume_alt,
+    "labels": _labels_alt,
+    "sla": _sla_alt,
+}
+NAMES: tuple[str, ...] = tuple(name for name, *_ in DRAWINGS)
+_CSS_PX_PER_INCH = 96
+
+
+def _outline(report: Report, name: str, title: str, size: tuple[float, float]) -> Chart:
+    width, height = (round(inches * _CSS_PX_PER_INCH) for inches in size)
+    return Chart(name, title, alt=ALT_TEXTS[name](report), width=width, height=height)
+
+
 def _svg_inline(raw: str, name: str, title: str) -> str:
     body = raw[raw.index("<svg") :]
     # Three charts share one page: matplotlib's ids ("patch_1", glyph ids) would repeat, so each
@@ -114,8 +169,28 @@ def _svg_inline(raw: str, name: str, title: str) -> str:
     )
 
 
+def _svg(fig: Figure) -> str:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def describe(report: Report) -> list[Chart]:
+    """Every chart's name, title, size and words, without drawing it (the page's <img> tags)."""
+    return [_outline(report, name, title, size) for name, title, _draw, size in DRAWINGS]
+
+
+def svg_document(report: Report, name: str) -> str:
+    """One chart as a standalone SVG file, for the page's <img>; KeyError for an unknown name."""
+    _name, _title, draw, size = {d[0]: d for d in DRAWINGS}[name]
+    with rc_context(_style(name)):
+        fig = Figure(figsize=size, layout="constrained")
+        draw(report, fig)
+        return _svg(fig)
+
+
 def render(report: Report, *, svg: bool = True, png: bool = False) -> list[Chart]:
-    """Draw every chart once; save it as SVG (pages) and/or PNG (the PDF)."""
+    """Draw every chart once; save it as inline SVG (the HTML download) and/or PNG (the PDF)."""
     charts: list[Chart] = []
     for name, title, draw, size in DRAWINGS:
         with rc_context(_style(name)):
@@ -123,12 +198,10 @@ def render(report: Report, *, svg: bool = True, png: bool = False) -> list[Chart
             draw(report, fig)
             svg_text, png_bytes = "", b""
             if svg:
-                svg_buffer = io.StringIO()
-                fig.savefig(svg_buffer, format="svg", metadata={"Date": None})
-                svg_text = _svg_inline(svg_buffer.getvalue(), name, title)
+                svg_text = _svg_inline(_svg(fig), name, title)
             if png:
                 png_buffer = io.BytesIO()
                 fig.savefig(png_buffer, format="png", dpi=150, metadata={"Software": None})
                 png_bytes = png_buffer.getvalue()
-        charts.append(Chart(name, title, svg_text, png_bytes))
+        charts.append(replace(_outline(report, name, title, size), svg=svg_text, png=png_bytes))
     return charts

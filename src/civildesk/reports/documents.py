@@ -13,17 +13,21 @@ from civildesk.reports.period import Period
 from civildesk.reports.sections import sections
 
 
-def page_context(report: Report) -> dict[str, Any]:
+def page_context(report: Report, *, inline_charts: bool = False) -> dict[str, Any]:
+    """The desk's page links each chart as an image (nothing is drawn here); ``inline_charts``
+    draws them into the markup instead, for a file that must open without the desk."""
+    drawn = charts.render(report) if inline_charts else charts.describe(report)
     return {
         "report": report,
         "sections": sections(report),
-        "charts": {c.name: c for c in charts.render(report)},
+        "charts": {c.name: c for c in drawn},
+        "inline_charts": inline_charts,
     }
 
 
 def html_document(report: Report) -> str:
     """A whole page with its charts inline and its few styles in the head: opens offline."""
-    return render_to_string("reports/document.html", page_context(report))
+    return render_to_string("reports/document.html", page_context(report, inline_charts=True))
 
 
 def pdf_document(report: Report) -> bytes:

@@ -2,6 +2,7 @@
 
 Views only parse the week, check the role and call the builder. Anyone who can see the dashboard
 (viewer and up) can read the reports: they show counts, and the CSV shows what the inbox shows.
+Each chart on the page is its own SVG response, under the same role check as the page.
 """
 
 from __future__ import annotations
@@ -12,13 +13,17 @@ from datetime import datetime
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from civildesk.inbox import desk
-from civildesk.reports import build, documents
+from civildesk.reports import build, charts, documents
 from civildesk.reports.period import BadPeriod, Period, last_full_week, parse_week, recent_weeks, week_of
 from civildesk.web.access import require
 
 WEEKS_OFFERED = 12
+# Loaded through <img>, an SVG runs no script; this policy also holds if someone opens the chart's
+# URL directly, where it would be a document of its own: matplotlib's styles only, nothing fetched.
+CHART_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,3 +92,17 @@ def report_csv(request: HttpRequest, week: str) -> HttpResponse:
     period = _period(week, now)
     text = documents.csv_document(period, now)
     return _download(text, "text/csv; charset=utf-8", f"civildesk-messages-{period.iso_week}.csv")
+
+
+@never_cache  # counts from the desk's inbox: no shared cache may keep them, and a reload redraws
+@require("view_dashboard")
+def report_chart(request: HttpRequest, week: str, name: str) -> HttpResponse:
+    if name not in charts.NAMES:
+        raise Http404("No such chart")
+    now = timezone.now()
+    period = _period(week, now)
+    svg = charts.svg_document(build.build_report(period, now=now), name)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = CHART_CSP
+    return response
