@@ -63,7 +63,11 @@ def test_paraphrases_sit_closer_than_unrelated_sentences(
 ) -> None:
     va, vb, vu = encoder.embed([a, b, unrelated])
     assert abs(float(np.linalg.norm(va)) - 1.0) < 1e-4
-    assert float(va @ vb) > float(va @ vu) + 0.2
+    # The margin leaves room for the CPU: onnxruntime's int8 kernels differ between CPUs with
+    # and without VNNI (the AVX2 path saturates), which moves similarities by a few hundredths
+    # (the insult pair: 0.27 against 0.08 on an AVX2-only machine). A broken encoder or pooling
+    # puts paraphrases no closer than strangers.
+    assert float(va @ vb) > float(va @ vu) + 0.15
 
 
 def test_batching_moves_a_vector_only_a_little(encoder: enc.Encoder) -> None:
