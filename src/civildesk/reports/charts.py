@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -180,12 +181,21 @@ def describe(report: Report) -> list[Chart]:
     return [_outline(report, name, title, size) for name, title, _draw, size in DRAWINGS]
 
 
-def svg_document(report: Report, name: str) -> str:
-    """One chart as a standalone SVG file, for the page's <img>; KeyError for an unknown name."""
-    _name, _title, draw, size = {d[0]: d for d in DRAWINGS}[name]
+@contextmanager
+def _drawn(
+    report: Report, name: str, draw: Callable[[Report, Figure], None], size: tuple[float, float]
+) -> Iterator[Figure]:
+    """The chart drawn in its own style; save it inside the block (saving reads the style too)."""
     with rc_context(_style(name)):
         fig = Figure(figsize=size, layout="constrained")
         draw(report, fig)
+        yield fig
+
+
+def svg_document(report: Report, name: str) -> str:
+    """One chart as a standalone SVG file, for the page's <img>; KeyError for an unknown name."""
+    _name, _title, draw, size = {d[0]: d for d in DRAWINGS}[name]
+    with _drawn(report, name, draw, size) as fig:
         return _svg(fig)
 
 
@@ -193,9 +203,7 @@ def render(report: Report, *, svg: bool = True, png: bool = False) -> list[Chart
     """Draw every chart once; save it as inline SVG (the HTML download) and/or PNG (the PDF)."""
     charts: list[Chart] = []
     for name, title, draw, size in DRAWINGS:
-        with rc_context(_style(name)):
-            fig = Figure(figsize=size, layout="constrained")
-            draw(report, fig)
+        with _drawn(report, name, draw, size) as fig:
             svg_text, png_bytes = "", b""
             if svg:
                 svg_text = _svg_inline(_svg(fig), name, title)
