@@ -361,9 +361,10 @@ _SECOND = frozenset({"you", "youre", "ur", "u", "yourself"})
 _PERSON_PRONOUNS = _THIRD | _SECOND
 _ORG_HANDLE = re.compile(r"nhs|trust|council|police|gov|hospital|mind|samaritan|charity|team|news|uk$", re.I)
 _REF_SECTIONS = frozenset({"title", "role", "person", "place"})
-_STAFF_HANDLE_IN_TEXT = re.compile(r"@(?:dr|doc|nurse|prof|sister|matron)")
-_STAFF_HANDLE = re.compile(r"(?i)^(?:dr|doc|nurse|prof|sister|matron)")
-_STAFF_HANDLE_ANYWHERE = re.compile(r"(?i)@(?:dr|doc|nurse|prof|sister|matron)")
+_STAFF_HANDLE_TITLES = "dr|doc|nurse|prof|sister|matron"  # a handle that opens with one is staff
+_STAFF_HANDLE_IN_TEXT = re.compile(f"@(?:{_STAFF_HANDLE_TITLES})")
+_STAFF_HANDLE = re.compile(f"(?i)^(?:{_STAFF_HANDLE_TITLES})")
+_STAFF_HANDLE_ANYWHERE = re.compile(f"(?i)@(?:{_STAFF_HANDLE_TITLES})")
 # Sections whose phrases can lead to a finding: an allegation, or a reference to staff.
 _FINDING_SECTIONS = frozenset({"allege", "title", "role", "place"})
 # Capitalised words after "Doctor" that make it fiction, not staff ("Doctor Who", "Dr Foster").
