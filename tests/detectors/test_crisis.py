@@ -104,6 +104,9 @@ IMMINENT = [
     "took a whole box of sertraline, dont want to be saved",
     "I've swallowed about fifty of my mum's tablets",
     "😔 i've tаken 30 pаracetamol",  # Cyrillic look-alikes
+    # the plan in the present tense, made serious by the distress beside it
+    "I can't go on, I've got the pills and I'm taking them tonight",
+    "can't do this anymore. got my tablets out and im taking them all now",
 ]
 
 
@@ -432,6 +435,9 @@ ORDINARY = [
     "Rang 5 times. No answer. Given up.",
     "not a crisis but can someone call me back about my benefits letter",
     "my hours have been cut again and I can't afford the bus",
+    # a first dose said in the same words as the plan above, with no distress beside it
+    "Got my new meds from the pharmacy and I'm taking them tonight, bit nervous",
+    "picked up my antibiotics and im taking them now",
 ]
 
 
