@@ -12,7 +12,10 @@ import io
 import json
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -84,36 +87,85 @@ def _lines(stream: io.BufferedIOBase | Any) -> Iterator[tuple[int, bytes]]:
             yield line_no, stripped
 
 
-def classify_stream(engine: Engine, source: Any, out: TextIO, batch: int = BATCH) -> tuple[int, int]:
-    """Read JSON Lines from ``source`` (binary), write one JSON object per non-blank input line,
-    in order. Returns (decisions, errors)."""
-    done = errors = 0
-    pending: list[tuple[int, MessageInput | str]] = []
+# Batches read ahead (and sent to the encoder) while the rules engine is still being built.
+READ_AHEAD = 8
 
-    def flush() -> None:
+
+@dataclass
+class _Batch:
+    pending: list[tuple[int, MessageInput | str]]  # line number and message, or the line's error
+    good: list[MessageInput]
+    vectors: Future[Any] | None  # the good messages' sentence vectors, computed on the encoder thread
+
+
+def classify_stream(
+    engine: Engine | Future[Engine],
+    source: Any,
+    out: TextIO,
+    batch: int = BATCH,
+    learned: Any | None = None,
+) -> tuple[int, int]:
+    """Read JSON Lines from ``source`` (binary), write one JSON object per non-blank input line,
+    in order. Returns (decisions, errors).
+
+    With the learned heads, each batch's sentence vectors are computed on a second thread while
+    this one runs the rules (onnxruntime releases the GIL while it works). ``engine`` may still be
+    being built (a Future, with ``learned`` its learned detector): then up to READ_AHEAD batches
+    are read and sent to the encoder meanwhile. Output order and content are as if each batch
+    were classified in turn."""
+    done = errors = 0
+    if isinstance(engine, Engine):
+        learned = engine.learned
+    encoder = ThreadPoolExecutor(1, thread_name_prefix="civildesk-encoder") if learned is not None else None
+    queue: deque[_Batch] = deque()
+
+    def submit(pending: list[tuple[int, MessageInput | str]]) -> None:
+        good = [m for _, m in pending if isinstance(m, MessageInput)]
+        vectors = None
+        if encoder is not None and learned is not None and good:
+            vectors = encoder.submit(learned.embed, [m.text for m in good])
+        queue.append(_Batch(pending, good, vectors))
+
+    def emit(item: _Batch, ready: Engine) -> None:
         nonlocal done, errors
-        good = [(i, m) for i, (_, m) in enumerate(pending) if isinstance(m, MessageInput)]
-        decided = engine.classify_batch([m for _, m in good]) if good else []
-        by_pos = {pos: d for (pos, _), d in zip(good, decided, strict=True)}
-        for pos, (line_no, item) in enumerate(pending):
-            if isinstance(item, str):
-                out.write(json.dumps({"line": line_no, "error": item}) + "\n")
+        embeddings = item.vectors.result if item.vectors is not None else None
+        decided = iter(ready.classify_batch(item.good, embeddings=embeddings) if item.good else ())
+        for line_no, message in item.pending:
+            if isinstance(message, str):
+                out.write(json.dumps({"line": line_no, "error": message}) + "\n")
                 errors += 1
             else:
-                out.write(json.dumps(by_pos[pos].to_dict(), ensure_ascii=False) + "\n")
+                out.write(json.dumps(next(decided).to_dict(), ensure_ascii=False) + "\n")
                 done += 1
         out.flush()
-        pending.clear()
 
-    for line_no, raw in _lines(source):
-        try:
-            message, _ = parse_record(raw, line_no)
-            pending.append((line_no, message))
-        except InputError as exc:
-            pending.append((line_no, str(exc)))
-        if len(pending) >= batch:
-            flush()
-    flush()
+    def drain(wait: bool) -> None:
+        if isinstance(engine, Engine):
+            ready = engine
+        elif wait or engine.done() or len(queue) >= READ_AHEAD:
+            ready = engine.result()
+        else:
+            return
+        while queue:
+            emit(queue.popleft(), ready)
+
+    try:
+        pending: list[tuple[int, MessageInput | str]] = []
+        for line_no, raw in _lines(source):
+            try:
+                message, _ = parse_record(raw, line_no)
+                pending.append((line_no, message))
+            except InputError as exc:
+                pending.append((line_no, str(exc)))
+            if len(pending) >= batch:
+                submit(pending)
+                pending = []
+                drain(wait=False)
+        submit(pending)
+        drain(wait=True)
+    finally:
+        if encoder is not None:
+            encoder.shutdown(wait=True, cancel_futures=True)
     return done, errors
 
 
@@ -152,7 +204,6 @@ def _engine(args: argparse.Namespace) -> Engine:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
-    engine = _engine(args)
     if args.text is not None and args.input is None:
         if len(args.text) > MAX_TEXT_CHARS:
             print(
@@ -160,6 +211,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
+        engine = _engine(args)
         message = MessageInput(text=args.text, platform=args.platform, kind=args.kind, id=args.id)
         decision = engine.classify(message)
         if args.json:
@@ -167,9 +219,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
         else:
             print(render_decision(decision, args.text))
         return 0
-    started = time.perf_counter()
     if args.input in (None, "-"):
-        done, errors = classify_stream(engine, sys.stdin.buffer, sys.stdout)
+        handle = sys.stdin.buffer
     else:
         path = Path(args.input)
         try:
@@ -177,12 +228,22 @@ def cmd_classify(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"error: cannot open {path}: {exc.strerror}", file=sys.stderr)
             return 2
-        with handle:
-            done, errors = classify_stream(engine, handle, sys.stdout)
+    started = time.perf_counter()
+    policy = load_policy(args.policy) if getattr(args, "policy", None) else load_policy()
+    use_model = not getattr(args, "rules_only", False)
+    learned = Engine.learned_detector(policy) if use_model else None
+    # The rules take seconds to compile (pure Python, holding the GIL); the encoder starts on the
+    # first batches meanwhile, on its own thread.
+    with ThreadPoolExecutor(1, thread_name_prefix="civildesk-rules") as builder, handle:
+        building = builder.submit(Engine.default, policy, use_model=use_model, learned=learned)
+        done, errors = classify_stream(building, handle, sys.stdout, learned=learned)
     elapsed = time.perf_counter() - started
     if not args.quiet:
         rate = done / elapsed if elapsed else 0.0
-        print(f"classified {done} messages, {errors} errors, {elapsed:.2f}s ({rate:.0f}/s)", file=sys.stderr)
+        print(
+            f"classified {done} messages, {errors} errors, {elapsed:.2f}s including the engine's load ({rate:.0f}/s)",
+            file=sys.stderr,
+        )
     return 0
 
 

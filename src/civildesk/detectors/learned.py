@@ -22,7 +22,7 @@ from civildesk.detectors.base import DetectorConfig, Finding, Prepared
 from civildesk.ml.encoder import Encoder, shared_encoder
 from civildesk.ml.features import DENSE_NAMES, lexicon_kind
 from civildesk.ml.heads import MODEL_DIR, GramVector, HeadSet, rescale
-from civildesk.ml.pipeline import Features, featurise
+from civildesk.ml.pipeline import Features, embed_cached, featurise
 
 BATCH = 64
 _WORD_CHAR = re.compile(r"[\w'’*@$]")
@@ -66,9 +66,16 @@ class LearnedDetector:
 
     # -- scoring -------------------------------------------------------------------------------
 
-    def _score(self, prepared: Sequence[Prepared]) -> tuple[np.ndarray, Features, list[GramVector]]:
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """The sentence vectors ``detect_batch`` would compute for these message texts. Safe to
+        run on another thread: onnxruntime releases the GIL, so the rules run meanwhile."""
+        return embed_cached(self.encoder, texts, use_cache=False)
+
+    def _score(
+        self, prepared: Sequence[Prepared], emb: np.ndarray | None = None
+    ) -> tuple[np.ndarray, Features, list[GramVector]]:
         heads = self.heads
-        feats = featurise(self.encoder, [p.text for p in prepared], norms=[p.norm for p in prepared])
+        feats = featurise(self.encoder, [p.text for p in prepared], norms=[p.norm for p in prepared], emb=emb)
         grams = [heads.vocab.vectorise(c) for c in feats.cheap]
         return heads.calibrate(heads.logits(feats.emb, grams, feats.dense)), feats, grams
 
@@ -86,12 +93,17 @@ class LearnedDetector:
     def detect(self, prepared: Prepared) -> list[Finding]:
         return self.detect_batch([prepared])[0]
 
-    def detect_batch(self, prepared_list: Sequence[Prepared]) -> list[list[Finding]]:
-        """Findings for many messages; the encoder runs them length-sorted in batches of 64."""
+    def detect_batch(
+        self, prepared_list: Sequence[Prepared], embeddings: np.ndarray | None = None
+    ) -> list[list[Finding]]:
+        """Findings for many messages; the encoder runs them length-sorted in batches of 64
+        (or ``embeddings``, from ``embed`` of the same texts, are used)."""
         if not prepared_list:
             return []
+        if embeddings is not None and embeddings.shape[0] != len(prepared_list):
+            raise ValueError(f"{embeddings.shape[0]} vectors for {len(prepared_list)} messages")
         heads = self.heads
-        probs, feats, grams = self._score(prepared_list)
+        probs, feats, grams = self._score(prepared_list, embeddings)
         out: list[list[Finding]] = []
         for i, prepared in enumerate(prepared_list):
             found: list[Finding] = []

@@ -45,12 +45,17 @@ def embed_cached(encoder: Encoder, texts: Sequence[str], use_cache: bool = True)
 
 
 def featurise(
-    encoder: Encoder, texts: Sequence[str], norms: Sequence[Normalised] | None = None, use_cache: bool = False
+    encoder: Encoder,
+    texts: Sequence[str],
+    norms: Sequence[Normalised] | None = None,
+    use_cache: bool = False,
+    emb: np.ndarray | None = None,
 ) -> Features:
+    """Everything the heads read; ``emb`` (the texts' vectors, already computed) skips the encoder."""
     norms = norms if norms is not None else [normalise(t) for t in texts]
     cheap = [cheap_features(n) for n in norms]
     dense = np.asarray([c.dense for c in cheap], dtype=np.float32).reshape(len(cheap), -1)
-    return Features(embed_cached(encoder, texts, use_cache), cheap, dense)
+    return Features(emb if emb is not None else embed_cached(encoder, texts, use_cache), cheap, dense)
 
 
 def probabilities(heads: HeadSet, feats: Features) -> tuple[np.ndarray, list[GramVector]]:

@@ -33,7 +33,7 @@ a learned label is weighed by what the rules already read in the post:
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -110,18 +110,26 @@ class Engine:
         self.learned = learned
 
     @classmethod
-    def default(cls, policy: Policy | None = None, *, use_model: bool = True) -> Engine:
+    def default(
+        cls, policy: Policy | None = None, *, use_model: bool = True, learned: Any | None = None
+    ) -> Engine:
         """The shipped detectors over ``policy`` (default: the shipped policy.yaml). With
-        ``use_model`` the learned heads join the rules when their files are installed."""
+        ``use_model`` the learned heads join the rules when their files are installed; pass
+        ``learned`` to use one already built (the CLI starts its encoder while the rules compile)."""
         policy = policy or load_policy()
         detectors = [_build(spec, policy) for spec in RULE_DETECTORS]
-        learned = None
-        if use_model:
-            try:
-                learned = _build(LEARNED_DETECTOR, policy)
-            except ImportError:
-                learned = None
-        return cls(policy, detectors, learned)
+        if use_model and learned is None:
+            learned = cls.learned_detector(policy)
+        return cls(policy, detectors, learned if use_model else None)
+
+    @staticmethod
+    def learned_detector(policy: Policy) -> Any | None:
+        """The learned detector for ``policy`` (it loads lazily), or None when the ML packages are
+        not installed."""
+        try:
+            return _build(LEARNED_DETECTOR, policy)
+        except ImportError:
+            return None
 
     # -- classification ---------------------------------------------------------------------
 
@@ -139,9 +147,15 @@ class Engine:
         return self.decide(prepared, found, context or Context())
 
     def classify_batch(
-        self, messages: Sequence[MessageInput], contexts: Sequence[Context] | None = None
+        self,
+        messages: Sequence[MessageInput],
+        contexts: Sequence[Context] | None = None,
+        embeddings: Callable[[], Any] | None = None,
     ) -> list[Decision]:
-        """Many messages at once: the learned heads run in length-sorted batches."""
+        """Many messages at once: the learned heads run in length-sorted batches.
+
+        ``embeddings``, when given, returns the messages' sentence vectors and is called only
+        after the rules have run: the CLI computes the vectors on another thread meanwhile."""
         prepared = [prepare(m) for m in messages]
         # Detector by detector rather than message by message: one detector's tables stay in
         # the CPU cache for the whole batch (about a third faster; the findings are the same).
@@ -151,7 +165,12 @@ class Engine:
             for per_message, p in zip(found, prepared, strict=True):
                 per_message.extend(detect(p))
         if self.learned is not None and prepared:
-            for per_message, extra in zip(found, self.learned.detect_batch(prepared), strict=True):
+            learned = (
+                self.learned.detect_batch(prepared)
+                if embeddings is None
+                else self.learned.detect_batch(prepared, embeddings())
+            )
+            for per_message, extra in zip(found, learned, strict=True):
                 per_message.extend(extra)
         ctxs = contexts or [Context()] * len(messages)
         return [self.decide(p, f, c) for p, f, c in zip(prepared, found, ctxs, strict=True)]
