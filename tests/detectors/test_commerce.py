@@ -114,6 +114,13 @@ ADVERTS = [
     ("Who do I follow up with about my mum's discharge letter?", False),
     ("Shout 85258 is free, confidential and 24/7 if you can't face talking", False),
     ("I sell my art at the hospital craft fair every Christmas, it really helped my recovery", False),
+    # the "get paid up to" promise, against wages people grumble about
+    ("Stop wasting your evenings! GET PAID UPTO $25 to $35 AN HOUR from your sofa", True),
+    ("Join today and get paid up to £400 a week, no experience needed", True),
+    ("the agency staff get paid up to £60 an hour while our nurses are on £15", False),
+    ("Nurses get paid £12 an hour and you wonder why nobody stays", False),
+    ("please download my new photo editor app, it's free", True),
+    ("Did anyone try the NHS app to book appointments?", False),
 ]
 
 

@@ -42,10 +42,19 @@ _EXCUSES = frozenset({"help", "recovery", "harm", "report", "policy"})
 _PRICE = re.compile(r"[£$€]\s?\d+(?:[.,]\d+)?|\b\d+(?:\.\d\d)?\s?(?:quid|pounds|gbp)\b")
 _PERCENT_OFF = re.compile(r"\b\d{1,2}\s?%\s?(?:off|discount)|\bsave\s+(?:up\s+to\s+)?\d{1,2}\s?%")
 # "earn £500 a day" is the scheme's promise; "I earn £500 a month" is someone's wage.
+# "get paid up to $35 an hour" opening a sentence is the same promise; "the agency staff get paid
+# up to £60 an hour" is a grumble about wages.
+_AMOUNT = r"[£$€]\s?\d[\d,.]*\s?k?"
 _EARN = re.compile(
     r"\b(?:earn|earning|earned|earns|make|making|made|makes|profit|profits|returns?\s+of)\s+(?:up\s+to\s+|over\s+)?"
-    r"[£$€]\s?\d[\d,.]*\s?k?\s*(?:a|per|every|/|each|in\s+a|in\s+one|in\s+(?:\d+|a\s+few|two|three)|within)\s*"
+    + _AMOUNT
+    + r"\s*(?:a|per|every|/|each|in\s+a|in\s+one|in\s+(?:\d+|a\s+few|two|three)|within)\s*"
     r"(?:day|week|wk|hour|hr|days|weeks|hours)\b"
+    r"|(?:^|(?<=[.!?…])|(?<=[.!?…]\s)|(?<=\band\s))get\s+paid\s+up\s*to\s+"
+    + _AMOUNT
+    + r"(?:\s*(?:-|to)\s*"
+    + _AMOUNT
+    + r")?\s*(?:an?|per|every|/|each)\s*(?:day|week|wk|hour|hr)\b"
 )
 # "our free carers' wellbeing workshop": a free service, whatever words sit in between.
 _FREE_SERVICE = re.compile(
