@@ -8,6 +8,7 @@ however dark the words look.
 from __future__ import annotations
 
 import json
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -952,6 +953,21 @@ def test_a_broken_pattern_file_names_the_bad_cue(cue: str, complaint: str) -> No
     with pytest.raises(ValueError, match=complaint) as caught:
         _Table(text)
     assert cue.split(" - ", 1)[1] in str(caught.value)
+
+
+def test_every_shipped_family_compiles() -> None:
+    """The shipped table compiles each family when a message first needs it; so that a broken
+    cue cannot wait for the one message that opens its family, the whole file is checked here."""
+    from civildesk.detectors.crisis import _load_table, _Table
+
+    shipped = _load_table()
+    assert not any(fam.compiled for fam in shipped.families.values())  # nothing paid for up front
+    text = resources.files("civildesk.detectors").joinpath("data", "crisis_patterns.txt").read_text("utf-8")
+    checked = _Table(text)
+    assert all(fam.compiled for fam in checked.families.values())
+    assert {n: len(f.cues) for n, f in checked.families.items()} == {
+        n: len(f.cues) for n, f in shipped.families.items()
+    }
 
 
 # Found by the demo's live stream: a DM the rules let through as P5.

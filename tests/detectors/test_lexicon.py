@@ -601,3 +601,16 @@ def test_cue_gating_never_changes_the_findings_on_public_tweets() -> None:
         for line in lines:
             prepared = prepare(MessageInput(json.loads(line)["text"]))
             assert DETECTOR.detect(prepared) == ungated.detect(prepared), prepared.text
+
+
+def test_every_section_regex_compiles_though_each_waits_for_a_message_that_needs_it() -> None:
+    """Sections compile on first use (process start stays quick); a broken template must still
+    fail the suite, not the first message that opens its section."""
+    from civildesk.detectors.lexicon import _build
+
+    lex = _build((("Sam Patel", "Dr Patel"),), ("Ward 5",))
+    before = sum(sec.regex.compiled for sec in lex.sections)
+    assert before < len(lex.sections)
+    for sec in lex.sections:
+        assert sec.regex.get().pattern == sec.regex.source
+    assert all(sec.regex.compiled for sec in lex.sections)

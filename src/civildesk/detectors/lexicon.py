@@ -119,6 +119,28 @@ class _Word:
         self.cues |= other.cues
 
 
+class _LazyRegex:
+    """A section's regex, compiled the first time a message needs it. Most messages open none
+    of the ~100 sections and any one message only a few, while compiling them all up front was
+    about a second of every process's start. The test suite compiles every one of them."""
+
+    __slots__ = ("_rx", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._rx: re.Pattern[str] | None = None
+
+    def get(self) -> re.Pattern[str]:
+        rx = self._rx
+        if rx is None:
+            rx = self._rx = re.compile(self.source)
+        return rx
+
+    @property
+    def compiled(self) -> bool:
+        return self._rx is not None
+
+
 @dataclass(frozen=True, slots=True)
 class _Section:
     label: str
@@ -126,7 +148,7 @@ class _Section:
     score: float
     flags: frozenset[str]
     note: str
-    regex: re.Pattern[str]
+    regex: _LazyRegex
     requires: frozenset[str] | None  # runs only if one of these words is present too
 
 
@@ -382,10 +404,10 @@ class _Compiler:
 
         return _TEMPLATE_TOKENS.sub(sub, tpl)
 
-    def section(self, templates: list[str]) -> re.Pattern[str]:
+    def section(self, templates: list[str]) -> _LazyRegex:
         alternatives = [alt for t in templates for alt in _split_alternatives(t)]
         body = "|".join(self.template(t) for t in _factor(alternatives))
-        return re.compile(rf"(?<![a-z])(?:{body})(?!\w)")
+        return _LazyRegex(rf"(?<![a-z])(?:{body})(?!\w)")
 
 
 def _top_level_words(template: str) -> list[str]:
@@ -675,7 +697,7 @@ class LexiconDetector:
 
     @staticmethod
     def _run(sec: _Section, text: str, hits: list[_Hit]) -> None:
-        for m in sec.regex.finditer(text):
+        for m in sec.regex.get().finditer(text):
             start, end = m.span()
             if "negatable" in sec.flags and _negated(text, start, end):
                 hits.append(_Hit(start, end, sec.label, "negated", 0.0, "negated: " + sec.note))

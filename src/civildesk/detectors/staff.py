@@ -132,7 +132,10 @@ class PhraseBook:
         # A consumed leading separator (the text is searched with a space in front) lets the
         # engine skip every position inside a word cheaply, which a look-behind does not.
         body = _emit(root) or "(?!)"
-        self._regex = re.compile(r"[^a-z0-9](" + body + r")(?![a-z0-9])")
+        # Compiled on the first search: a big book's regex takes a few tenths of a second, and the
+        # staff detector opens its books only for the messages its gate lets through.
+        self._source = r"[^a-z0-9](" + body + r")(?![a-z0-9])"
+        self._regex: re.Pattern[str] | None = None
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, section) for every phrase in ``text`` (already normalised); a phrase
@@ -140,7 +143,10 @@ class PhraseBook:
         out: list[tuple[int, int, str]] = []
         spaced = " " + text
         pos = 0
-        while (m := self._regex.search(spaced, pos)) is not None:
+        regex = self._regex
+        if regex is None:
+            regex = self._regex = re.compile(self._source)
+        while (m := regex.search(spaced, pos)) is not None:
             start, end = m.start(1) - 1, m.end(1) - 1
             found = m.group(1)
             resume = -1
