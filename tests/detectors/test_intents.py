@@ -195,6 +195,12 @@ CRITICISM = [
     "This campaign is patronising rubbish",
     "Same old story, cuts cuts cuts",
     "whats the point of a crisis line if nobody answers it",
+    # decisions, and who took them; a ward's culture
+    "stupid idea tbh, who signed this off",
+    "ridiculous decision to close the crisis cafe",
+    "the trust's new parking policy is a stupid idea",
+    "My mate works there and says Ward 6 is run by a bunch of bullies",
+    "there's a real bullying culture on that unit",
 ]
 
 NOT_CRITICISM = [
@@ -225,6 +231,8 @@ NOT_CRITICISM = [
     "I hate myself so much",
     "My ex is an absolute nightmare, she won't let me see the kids",
     "My only complaint is the parking, otherwise spot on",
+    "I had a stupid idea for a fundraiser, bake off with the ward staff!",
+    "Ward 6 is run by a bunch of legends",
 ]
 
 

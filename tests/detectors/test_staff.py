@@ -151,6 +151,8 @@ TARGETS = [
     ("Dr Hollis retiring is a huge loss for the memory clinic", False),
     ("The receptionist at Balham was lovely and sorted my parking", False),
     ("Is Nurse Jo back from maternity leave yet? Miss her", False),
+    ("if i see that psychiatrist in the car park again i'll smash his face in", True),
+    ("Dr Patel? I'll break her jaw if she discharges my brother again", True),
 ]
 
 

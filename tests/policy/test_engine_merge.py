@@ -159,3 +159,36 @@ def test_batches_merge_the_same_way_as_single_messages() -> None:
     single = engine.classify(MessageInput(text=TEXT, id="a"))
     assert [d.removal for d in batch] == ["forbidden", "forbidden"]
     assert batch[0].to_dict() == single.to_dict()
+
+
+def explained(kind: str, start: int, end: int) -> Finding:
+    return Finding(
+        label="crisis", score=0.0, start=start, end=end, detector="crisis", kind=kind, note="figure of speech"
+    )
+
+
+def test_the_model_does_not_remove_words_the_rules_read_and_cleared() -> None:
+    # The moderator's case: "this queue is killing me lol". The crisis rules read the words as an
+    # idiom; the heads (trained on tweets) call the same word abusive. The post stays up.
+    d = classify([explained("idiom", 40, 60)], [model("abuse", 0.95)])  # model evidence 47..53
+    assert d.labels == ()
+    assert d.removal == "none"
+    held = proposals(d)
+    assert "as idiom (figure of speech)" in held["abuse"]
+
+
+def test_the_model_still_applies_where_its_words_are_not_the_cleared_ones() -> None:
+    elsewhere = classify([explained("idiom", 0, 20)], [model("abuse", 0.95)])
+    assert elsewhere.labels == ("abuse",)
+    # and crisis is never held back by an explanation: the model may raise crisis
+    crisis = classify([explained("idiom", 40, 60)], [model("crisis", 0.9)])
+    assert crisis.labels == ("crisis",) and crisis.priority == "P1"
+
+
+def test_a_graver_reading_of_the_same_swear_word_is_only_a_proposal() -> None:
+    # "What a load of bollocks, the parking charges are daylight robbery": the lexicon reads the
+    # swear word as profanity; the heads call the very same word abusive. Nobody is abused.
+    swear = Finding(label="profanity", score=0.9, start=47, end=53, detector="lexicon", kind="swear")
+    d = classify([swear], [model("abuse", 0.95)])
+    assert d.labels == ("profanity",)
+    assert "only the words the rules already read" in proposals(d)["abuse"]

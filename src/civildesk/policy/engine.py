@@ -14,6 +14,8 @@ Merging the learned heads with the rules (see ``_merge``). The heads were traine
 tweets, where negativity and offence go together; the rules were written against this policy. So
 a learned label is weighed by what the rules already read in the post:
 - the rules found the same label: the model corroborates (its evidence is added);
+- the model's evidence for a breach lies inside words the rules read and cleared (an idiom,
+  a negation, a quotation: "this queue is killing me lol"): it becomes a proposal;
 - the rules read nothing: the learned label applies at the head's own (dev-chosen) threshold;
 - the rules read the post as criticism, a complaint or a person in crisis, with no breach: a
   learned-only breach never applies. The post would be removed on the model's word alone, which
@@ -27,6 +29,8 @@ a learned label is weighed by what the rules already read in the post:
   silence: where the rules read the post, their reading is the more specific one;
 - within the offensive family (profanity < mean_spirited < abuse < hate) a learned-only label no
   graver than the rules' own restates it and is dropped (``OFFENCE_RANK``).
+  A graver one whose evidence is only the words the rules already labelled (the swear word
+  itself) is a proposal: a graver label needs words of its own.
 - Crisis may be raised by the model, never lowered: nothing a head says removes a rule's crisis.
 """
 
@@ -216,7 +220,7 @@ class Engine:
             elif f.score == 0.0:
                 explanations.append(_evidence(f, text))
         if learned:
-            explanations.extend(self._merge(best, learned, text))
+            explanations.extend(self._merge(best, learned, text, explanations))
 
         applied = [label for label in LABELS if label in best]
         breaches = [label for label in applied if policy.labels[label].breach]
@@ -291,11 +295,16 @@ class Engine:
         )
 
     def _merge(
-        self, best: dict[str, list[Finding]], learned: dict[str, list[Finding]], text: str
+        self,
+        best: dict[str, list[Finding]],
+        learned: dict[str, list[Finding]],
+        text: str,
+        explained: Sequence[Evidence] = (),
     ) -> list[Evidence]:
         """Fold the learned findings into ``best`` (the rule findings that apply), by the merge
         rule in the module docstring. Returns the proposals: learned labels held back for a
-        person to review, each saying why."""
+        person to review, each saying why. ``explained`` are the rules' explanations (spans
+        they read and cleared: an idiom, a negation, a quotation)."""
         labels = self.policy.labels
         ruled = set(best)
         rule_breach = any(labels[label].breach for label in ruled)
@@ -307,6 +316,21 @@ class Engine:
             found = learned.get(label)
             if not found:
                 continue
+            if label != "crisis" and labels[label].breach and label not in ruled:
+                cleared = _cleared_by(found, explained)
+                if cleared is not None:
+                    # "this queue is killing me lol": the words the model points at are the
+                    # very words the rules read and cleared; removal needs more than that.
+                    top = max(found, key=lambda f: f.score)
+                    why = f"the rules read {cleared.text!r} as {cleared.kind} ({cleared.note})"
+                    proposals.append(
+                        replace(
+                            _evidence(top, text),
+                            kind="proposal",
+                            note=f"model proposal for review, not applied: {why}; {top.note}",
+                        )
+                    )
+                    continue
             if label in ruled or not ruled or (label == "crisis" and reading_only_breaches):
                 # Corroboration; or the rules read nothing; or crisis beside a breach (a person
                 # can swear and be in crisis: the model may raise crisis, never lower it).
@@ -317,7 +341,13 @@ class Engine:
             if label in OFFENCE_RANK and offence >= OFFENCE_RANK[label]:
                 continue  # a restatement of the rules' own, graver breach
             top = max(found, key=lambda f: f.score)
-            if protected and label != "crisis":
+            offensive_words = [f for rl in ruled if rl in OFFENCE_RANK for f in best[rl]]
+            if label in OFFENCE_RANK and _inside(found, offensive_words):
+                # "what a load of bollocks, the parking charges are daylight robbery": the heads
+                # read the swear word the rules already labelled as something graver; a graver
+                # label needs words of its own (a target, a slur).
+                why = "its evidence is only the words the rules already read as a milder offence"
+            elif protected and label != "crisis":
                 why = f"rules read {'/'.join(protected)} with no breach; the model alone never removes it"
             elif top.score >= MODEL_OVERRIDE_SCORE:
                 best[label] = [
@@ -336,6 +366,19 @@ class Engine:
                 )
             )
         return proposals
+
+
+def _inside(found: Sequence[Finding], spans: Sequence[Finding]) -> bool:
+    """Whether every one of ``found`` lies inside one of ``spans``."""
+    return bool(spans) and all(any(s.start <= f.start and f.end <= s.end for s in spans) for f in found)
+
+
+def _cleared_by(found: Sequence[Finding], explained: Sequence[Evidence]) -> Evidence | None:
+    """The rules' explanation whose span holds the evidence of every one of ``found``, if any."""
+    for e in explained:
+        if e.detector != MODEL_DETECTOR and all(e.start <= f.start and f.end <= e.end for f in found):
+            return e
+    return None
 
 
 def _evidence(f: Finding, text: str) -> Evidence:
