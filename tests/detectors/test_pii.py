@@ -125,6 +125,10 @@ def test_the_modulus_11_check_digit_decides_what_an_nhs_number_is(digits: str, v
         ("Kev Brown got sectioned last night, saw the police take him", "health_disclosure"),
         ("Jack Smith is on clozapine now so maybe he'll calm down", "health_disclosure"),
         ("Has anyone seen Mark Jones since he got out of Springfield?", "health_disclosure"),
+        # "from <place>" may be where someone works or where they live; a diagnosis said of them is
+        # a disclosure either way
+        ("Sarah Jones from Tolworth has an eating disorder, she was on Ward 2 last year", "health_disclosure"),
+        ("Kate Brown at Tolworth has bipolar and she shouldn't be a nurse", "health_disclosure"),
         # another person's details and health together
         (
             "@LondonMHTrust my ex lives at 31 Hazel Way SM4 and she's stopped her lithium, someone needs to section her",
@@ -247,6 +251,8 @@ def test_the_same_words_in_public_are_a_breach() -> None:
         "Thank you to Kerry Smith on Ward 2 for looking after my dad",
         "Big thanks to Nurse Amy Lee on Jupiter ward",
         "Amy Lee on Jupiter ward was an absolute star, thank you",
+        "Jo Smith from the crisis team on Ward 2 was brilliant with my son",
+        "Thanks to Sam Lee from Springfield for helping mum with her dementia",
         # names and health words that are not about each other (news, headlines, politics)
         "Bill Nelson claims detained immigrant parents charged $8/minute to call their children",
         "Rally To Support Detained Pizza-Worker Immigrant",

@@ -631,11 +631,13 @@ class PersonalInformationDetector:
         if not subjects:
             return
         ends = [m.start() for m in _SENTENCE_END.finditer(text)]
-        for s_start, s_end, named, first_name in subjects:
+        for s_start, s_end, named, first_name, staff in subjects:
             best: tuple[float, int, int, str] | None = None
             for group, t_start, t_end in terms:
                 if named and t_start < s_end:
                     continue  # "ward 2 councillor Mazher Ali": a name is placed by what follows it
+                if staff and group == "place":
+                    continue  # "Jo from the crisis team on Ward 2": where staff work is no secret
                 lo, hi = min(s_start, t_start), max(s_end, t_end)
                 if hi - lo > 110 or any(lo <= e < hi and not s_start <= e < s_end for e in ends):
                     continue  # a different sentence: not said about this person
@@ -673,10 +675,12 @@ class PersonalInformationDetector:
 
     def _subjects(
         self, text: str, low: str, relations: list[str], terms: list[tuple[str, int, int]]
-    ) -> list[tuple[int, int, bool, bool]]:
-        """People a post could be about: (start, end, full name known, first name known). Names are
-        only looked for in the stretch before each health word, where a disclosure would put them."""
-        found: list[tuple[int, int, bool, bool]] = []
+    ) -> list[tuple[int, int, bool, bool, bool]]:
+        """People a post could be about: (start, end, full name known, first name known, maybe
+        staff). Names are only looked for in the stretch before each health word, where a
+        disclosure would put them. Someone who may be staff ("Jo from Tolworth", "thanks to Sam
+        Lee") is kept: where staff work is no disclosure, but a diagnosis said of them is."""
+        found: list[tuple[int, int, bool, bool, bool]] = []
         for word, i in _occurrences(low, relations):
             before = _words_before(low, i, 30, 3)
             if before and before[-1] in _POSSESSIVES:
@@ -691,7 +695,7 @@ class PersonalInformationDetector:
             if names and names[0].lower() in self._not_names:
                 names = []
             full = len(names) >= 2 and self._is_name(names)
-            found.append((start, nm.end() if names and nm else end, full, bool(names)))
+            found.append((start, nm.end() if names and nm else end, full, bool(names), False))
         windows: list[tuple[int, int]] = []
         for _, t_start, _ in sorted(terms, key=lambda t: t[1]):
             lo = max(0, t_start - 100)
@@ -713,9 +717,9 @@ class PersonalInformationDetector:
                 words = [w for w in m.groups()[1:] if w]
                 if not self._is_name(words):
                     continue
-            if self._is_staff(text, low, m.start(), m.end(), words):
-                continue
-            found.append((m.start(), m.end(), True, True))
+            found.append(
+                (m.start(), m.end(), True, True, self._is_staff(text, low, m.start(), m.end(), words))
+            )
         return found
 
     def _is_name(self, words: list[str]) -> bool:
