@@ -192,3 +192,15 @@ def test_a_graver_reading_of_the_same_swear_word_is_only_a_proposal() -> None:
     d = classify([swear], [model("abuse", 0.95)])
     assert d.labels == ("profanity",)
     assert "only the words the rules already read" in proposals(d)["abuse"]
+
+
+def test_a_borderline_model_guess_never_hides_a_post_automatically() -> None:
+    # Personal information is hidden with no person in the loop. A comment sharing the crisis
+    # line's number read as personal information by the heads alone, just over their threshold:
+    unsure = classify([], [model("personal_information", 0.55)])
+    assert unsure.labels == () and unsure.auto_actions == ()
+    assert "hides personal_information automatically" in proposals(unsure)["personal_information"]
+    # the same reading made with confidence applies (and the policy hides it)
+    sure = classify([], [model("personal_information", MODEL_OVERRIDE_SCORE + 0.05)])
+    assert sure.labels == ("personal_information",)
+    assert "hide" in sure.auto_actions

@@ -17,6 +17,8 @@ a learned label is weighed by what the rules already read in the post:
 - the model's evidence for a breach lies inside words the rules read and cleared (an idiom,
   a negation, a quotation: "this queue is killing me lol"): it becomes a proposal;
 - the rules read nothing: the learned label applies at the head's own (dev-chosen) threshold;
+  except a label the policy hides automatically (personal information), which on the
+  model's word alone needs ``MODEL_OVERRIDE_SCORE``: no person sees it before it is hidden;
 - the rules read the post as criticism, a complaint or a person in crisis, with no breach: a
   learned-only breach never applies. The post would be removed on the model's word alone, which
   the policy forbids ("we won't remove a post simply because it is negative"); it becomes a
@@ -311,6 +313,11 @@ class Engine:
         protected = sorted(ruled & PROTECTED_READINGS) if not rule_breach else []
         reading_only_breaches = all(labels[label].breach for label in ruled)
         offence = max((OFFENCE_RANK[label] for label in ruled if label in OFFENCE_RANK), default=-1)
+        auto_removed = {
+            rule.label
+            for rule in self.policy.auto_apply
+            if _REMOVALS & set(rule.actions) and rule.label != "crisis"
+        }
         proposals: list[Evidence] = []
         for label in LABELS:
             found = learned.get(label)
@@ -331,6 +338,23 @@ class Engine:
                         )
                     )
                     continue
+            if not ruled and label in auto_removed and max(f.score for f in found) < MODEL_OVERRIDE_SCORE:
+                # Hidden automatically, with no person in the loop: a borderline guess of the
+                # model's ("the new crisis line number is 0800 028 8000" as personal information)
+                # must not take a post down on its own.
+                top = max(found, key=lambda f: f.score)
+                why = (
+                    f"the policy hides {label} automatically; on the model's word alone that needs "
+                    f"score >= {MODEL_OVERRIDE_SCORE}, this is {top.score:.2f}"
+                )
+                proposals.append(
+                    replace(
+                        _evidence(top, text),
+                        kind="proposal",
+                        note=f"model proposal for review, not applied: {why}; {top.note}",
+                    )
+                )
+                continue
             if label in ruled or not ruled or (label == "crisis" and reading_only_breaches):
                 # Corroboration; or the rules read nothing; or crisis beside a breach (a person
                 # can swear and be in crisis: the model may raise crisis, never lower it).
