@@ -127,7 +127,10 @@ def test_the_modulus_11_check_digit_decides_what_an_nhs_number_is(digits: str, v
         ("Has anyone seen Mark Jones since he got out of Springfield?", "health_disclosure"),
         # "from <place>" may be where someone works or where they live; a diagnosis said of them is
         # a disclosure either way
-        ("Sarah Jones from Tolworth has an eating disorder, she was on Ward 2 last year", "health_disclosure"),
+        (
+            "Sarah Jones from Tolworth has an eating disorder, she was on Ward 2 last year",
+            "health_disclosure",
+        ),
         ("Kate Brown at Tolworth has bipolar and she shouldn't be a nurse", "health_disclosure"),
         # another person's details and health together
         (
