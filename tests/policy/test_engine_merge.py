@@ -185,15 +185,6 @@ def test_the_model_still_applies_where_its_words_are_not_the_cleared_ones() -> N
     assert crisis.labels == ("crisis",) and crisis.priority == "P1"
 
 
-def test_a_graver_reading_of_the_same_swear_word_is_only_a_proposal() -> None:
-    # "What a load of bollocks, the parking charges are daylight robbery": the lexicon reads the
-    # swear word as profanity; the heads call the very same word abusive. Nobody is abused.
-    swear = Finding(label="profanity", score=0.9, start=47, end=53, detector="lexicon", kind="swear")
-    d = classify([swear], [model("abuse", 0.95)])
-    assert d.labels == ("profanity",)
-    assert "only the words the rules already read" in proposals(d)["abuse"]
-
-
 def test_a_borderline_model_guess_never_hides_a_post_automatically() -> None:
     # Personal information is hidden with no person in the loop. A comment sharing the crisis
     # line's number read as personal information by the heads alone, just over their threshold:
@@ -204,3 +195,22 @@ def test_a_borderline_model_guess_never_hides_a_post_automatically() -> None:
     sure = classify([], [model("personal_information", MODEL_OVERRIDE_SCORE + 0.05)])
     assert sure.labels == ("personal_information",)
     assert "hide" in sure.auto_actions
+
+
+def test_an_ordinary_link_is_not_words_the_rules_cleared() -> None:
+    # The links detector notes "ordinary link" on every link it has no category for; that says
+    # nothing about whether posting it is spam, so the model's advertising reading stands.
+    link = Finding(label="inappropriate_link", score=0.0, start=40, end=60, detector="links", kind="link")
+    d = classify([link], [model("advertising", 0.6)])
+    assert d.labels == ("advertising",)
+
+
+def test_details_the_rules_saw_shared_privately_are_not_hidden_on_the_models_word() -> None:
+    # A DM giving a relative's phone number: the rules note it for the case handler (the policy
+    # asks for details by DM); the heads, trained on public text, call it personal information.
+    phone = Finding(
+        label="personal_information", score=0.0, start=45, end=60, detector="pii", kind="phone_private"
+    )
+    d = classify([phone], [model("personal_information", 0.99)], kind="dm")
+    assert "personal_information" not in d.labels
+    assert d.removal != "required"

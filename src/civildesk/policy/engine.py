@@ -31,8 +31,6 @@ a learned label is weighed by what the rules already read in the post:
   silence: where the rules read the post, their reading is the more specific one;
 - within the offensive family (profanity < mean_spirited < abuse < hate) a learned-only label no
   graver than the rules' own restates it and is dropped (``OFFENCE_RANK``).
-  A graver one whose evidence is only the words the rules already labelled (the swear word
-  itself) is a proposal: a graver label needs words of its own.
 - Crisis may be raised by the model, never lowered: nothing a head says removes a rule's crisis.
 """
 
@@ -365,13 +363,7 @@ class Engine:
             if label in OFFENCE_RANK and offence >= OFFENCE_RANK[label]:
                 continue  # a restatement of the rules' own, graver breach
             top = max(found, key=lambda f: f.score)
-            offensive_words = [f for rl in ruled if rl in OFFENCE_RANK for f in best[rl]]
-            if label in OFFENCE_RANK and _inside(found, offensive_words):
-                # "what a load of bollocks, the parking charges are daylight robbery": the heads
-                # read the swear word the rules already labelled as something graver; a graver
-                # label needs words of its own (a target, a slur).
-                why = "its evidence is only the words the rules already read as a milder offence"
-            elif protected and label != "crisis":
+            if protected and label != "crisis":
                 why = f"rules read {'/'.join(protected)} with no breach; the model alone never removes it"
             elif top.score >= MODEL_OVERRIDE_SCORE:
                 best[label] = [
@@ -392,15 +384,33 @@ class Engine:
         return proposals
 
 
-def _inside(found: Sequence[Finding], spans: Sequence[Finding]) -> bool:
-    """Whether every one of ``found`` lies inside one of ``spans``."""
-    return bool(spans) and all(any(s.start <= f.start and f.end <= s.end for s in spans) for f in found)
+# Explanations that clear the words they cover: read, and found harmless; and personal details
+# shared in a private message ("…_private": the channel the policy asks for). ("link": an
+# ordinary link is only not in a bad category; "sarcasm", "sign_off": praise discounted.)
+CLEARING_KINDS = frozenset(
+    {
+        "idiom",
+        "negated",
+        "recovery",
+        "topic",
+        "discussed",
+        "quoted",
+        "quoted_slur",
+        "reclaimed",
+        "help_or_recovery",
+        "question",
+    }
+)
 
 
 def _cleared_by(found: Sequence[Finding], explained: Sequence[Evidence]) -> Evidence | None:
-    """The rules' explanation whose span holds the evidence of every one of ``found``, if any."""
+    """The rules' clearing explanation whose span holds the evidence of every one of ``found``."""
     for e in explained:
-        if e.detector != MODEL_DETECTOR and all(e.start <= f.start and f.end <= e.end for f in found):
+        if (
+            e.detector != MODEL_DETECTOR
+            and (e.kind in CLEARING_KINDS or e.kind.endswith("_private"))
+            and all(e.start <= f.start and f.end <= e.end for f in found)
+        ):
             return e
     return None
 
