@@ -201,6 +201,7 @@ CRITICISM = [
     "the trust's new parking policy is a stupid idea",
     "My mate works there and says Ward 6 is run by a bunch of bullies",
     "there's a real bullying culture on that unit",
+    "Great, another 'consultation' that changes nothing. Thanks so much 🙄",
 ]
 
 NOT_CRITICISM = [

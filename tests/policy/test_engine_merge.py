@@ -214,3 +214,11 @@ def test_details_the_rules_saw_shared_privately_are_not_hidden_on_the_models_wor
     d = classify([phone], [model("personal_information", 0.99)], kind="dm")
     assert "personal_information" not in d.labels
     assert d.removal != "required"
+
+
+def test_praise_the_rules_read_as_sarcasm_is_not_silence_for_the_model_to_fill() -> None:
+    sarcasm = Finding(label="praise", score=0.0, start=0, end=5, detector="intents", kind="sarcasm")
+    d = classify([sarcasm], [model("praise", 0.8)])
+    assert "praise" not in d.labels
+    # with nothing read at all, the model's praise fills the silence as before
+    assert classify([], [model("praise", 0.8)]).labels == ("praise",)

@@ -28,7 +28,8 @@ a learned label is weighed by what the rules already read in the post:
   override score ``MODEL_OVERRIDE_SCORE``, and so does learned-only crisis over a non-breach
   reading; below it, it is a proposal too;
 - learned-only non-breach readings (criticism from the sentiment head, praise) only fill
-  silence: where the rules read the post, their reading is the more specific one;
+  silence: where the rules read the post, their reading is the more specific one, and a label
+  the rules read and set aside (praise read as sarcasm, a negated grumble) is not silence;
 - within the offensive family (profanity < mean_spirited < abuse < hate) a learned-only label no
   graver than the rules' own restates it and is dropped (``OFFENCE_RANK``).
 - Crisis may be raised by the model, never lowered: nothing a head says removes a rule's crisis.
@@ -336,6 +337,12 @@ class Engine:
                         )
                     )
                     continue
+            set_aside = any(e.label == label and e.detector != MODEL_DETECTOR for e in explained)
+            if set_aside and not labels[label].breach and label != "crisis" and label not in ruled:
+                # The rules read this label and set it aside ("Great, another consultation that
+                # changes nothing. Thanks so much 🙄" is sarcasm, not praise): that is a reading,
+                # not the silence the model may fill.
+                continue
             if not ruled and label in auto_removed and max(f.score for f in found) < MODEL_OVERRIDE_SCORE:
                 # Hidden automatically, with no person in the loop: a borderline guess of the
                 # model's ("the new crisis line number is 0800 028 8000" as personal information)
