@@ -203,12 +203,7 @@ def send_reply(
                 status=Reply.Status.FAILED
             )
             if checked:
-                _record(
-                    msg,
-                    "reply_not_posted",
-                    actor,
-                    detail=f"{in_doubt.visibility} reply {in_doubt.pk} not found on the platform; sending again",
-                )
+                _record_not_posted(msg, in_doubt, actor, sending_again=True)
         reply = Reply.objects.create(
             message=msg,
             sent_by=actor,
@@ -299,11 +294,12 @@ def confirm_reply_not_posted(reply: Reply, actor: User) -> Reply:
         msg, row = _locked_unconfirmed(reply)
         row.status = Reply.Status.FAILED
         row.save(update_fields=["status"])
-        _record(
-            msg,
-            "reply_not_posted",
-            actor,
-            detail=f"{row.visibility} reply {row.pk} not found on the platform",
-        )
+        _record_not_posted(msg, row, actor, sending_again=False)
     reply.refresh_from_db()
     return reply
+
+
+def _record_not_posted(msg: Message, reply: Reply, actor: User | None, *, sending_again: bool) -> None:
+    """The history line for an unconfirmed reply a person checked for and did not find."""
+    detail = f"{reply.visibility} reply {reply.pk} not found on the platform"
+    _record(msg, "reply_not_posted", actor, detail=detail + ("; sending again" if sending_again else ""))
