@@ -99,7 +99,7 @@ def test_a_refused_connection_is_an_outage_not_a_crash(db: Any, settings: Any) -
     assert poll() == "unavailable"
     row = services.status()
     assert row.consecutive_failures == 1 and "Cannot connect to 127.0.0.1" in row.last_error
-    lease = PeriodicChain.objects.get(name=services.CHAIN)
+    lease = PeriodicChain.objects.get(name=services.CHAIN_NAME)
     assert lease.lease_holder == "" and lease.lease_until is None  # the lease is given back
 
 

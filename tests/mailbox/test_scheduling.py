@@ -49,7 +49,7 @@ def test_each_poll_queues_the_next_one_after_the_interval(
 
     (next_poll,) = queued_polls()
     assert timedelta(seconds=55) < next_poll.run_after - timezone.now() <= timedelta(seconds=60)
-    assert PeriodicChain.objects.get(name=services.CHAIN).next_task_id == str(next_poll.id)
+    assert PeriodicChain.objects.get(name=services.CHAIN_NAME).next_task_id == str(next_poll.id)
     assert run_ready_tasks() == 0  # not due yet
 
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 STATUS_PK: Final = 1
-CHAIN: Final = "mailbox.poll"  # its periodic chain (civildesk.ops.periodic): next poll and lease
+CHAIN_NAME: Final = "mailbox.poll"  # its periodic chain (civildesk.ops.periodic): next poll and lease
 DEFAULT_POLL_SECONDS: Final = 60
 LEASE: Final = timedelta(minutes=10)  # longer than any poll; a crashed poller's lease runs out
 
@@ -249,7 +249,7 @@ def acquire_lease(holder: str, *, now: datetime | None = None) -> bool:
     """Only one poller at a time, across workers and hosts (the chain's lease). A crashed
     poller's lease simply runs out."""
     now = now or timezone.now()
-    if not periodic.acquire_lease(CHAIN, holder, ttl=LEASE, now=now):
+    if not periodic.acquire_lease(CHAIN_NAME, holder, ttl=LEASE, now=now):
         return False
     status()
     MailboxStatus.objects.filter(pk=STATUS_PK).update(last_attempt_at=now)
@@ -257,7 +257,7 @@ def acquire_lease(holder: str, *, now: datetime | None = None) -> bool:
 
 
 def release_lease(holder: str) -> None:
-    periodic.release_lease(CHAIN, holder)
+    periodic.release_lease(CHAIN_NAME, holder)
 
 
 def record_success(*, fetched: int, now: datetime | None = None) -> MailboxStatus:

@@ -151,5 +151,5 @@ def poll_mailbox(context: TaskContext) -> str:
 
 
 CHAIN: Final = periodic.register(
-    periodic.Chain(services.CHAIN, poll_mailbox, next_poll, lease=services.LEASE)
+    periodic.Chain(services.CHAIN_NAME, poll_mailbox, next_poll, lease=services.LEASE)
 )

@@ -21,7 +21,7 @@ def mailbox_dashboard_panel() -> dict[str, Any]:
     status = MailboxStatus.objects.filter(pk=services.STATUS_PK).first()
     # The poll chain can only stop if even recording the next poll failed (the database was down
     # as the poll ended): say so rather than show a stale "working".
-    stalled = configured and not periodic.is_scheduled(services.CHAIN)
+    stalled = configured and not periodic.is_scheduled(services.CHAIN_NAME)
     return {
         "show": configured or unmatched > 0 or status is not None,
         "configured": configured,
