@@ -835,6 +835,9 @@ CUE_FAMILIES = [
     ("ich will sterben", "intent", False),
     ("میں مرنا چاہتا ہوں", "intent", False),  # Urdu script
     ("죽고 싶어", "intent", False),  # Korean (New Malden)
+    ("Ne yapacağımı bilmiyorum, artık yaşamak istemiyorum", "passive", False),  # Turkish
+    ("nebenoriu gyventi", "intent", False),  # Lithuanian
+    ("main marna chahunda haan", "intent", False),  # Punjabi, Roman script
     # someone has rung 999: danger now
     ("my mate is on the roof of the car park saying he'll jump, I've rung 999", "third_party", True),
 ]
