@@ -98,6 +98,9 @@ def test_a_message_without_links_has_no_findings() -> None:
         ("📦 Your prescription delivery failed. Rebook here: royalmail-redeliver.help/NHS", "phishing"),
         ("Your Evri parcel is on hold, pay the fee at evri-redelivery.info", "phishing"),
         ("HMRC: you are eligible for a tax refund hmrc-rebate.online/claim", "phishing"),
+        # prize bait behind a shortened or throwaway link
+        ("Win a free iPhone 15! Click here: bit.ly/3xFreePhone", "phishing"),
+        ("FREE iPad giveaway 👉 http://promo-gifts.top/claim", "phishing"),
         ("covid pass needs renewing nhs-covid-pass.xyz/verify", "phishing"),
         ("NHS prescription payment failed, update at nhs-prescription-refund.com", "phishing"),
         ("nhs.uk.refund-claim.xyz", "phishing"),
@@ -175,6 +178,8 @@ def test_unlicensed_medicine_is_noted_but_left_to_the_advertising_and_illegal_ac
     "text",
     [
         # trusted sites, whatever is said around them
+        "We're raffling a free iPad at the summer fair, details at swlstg.nhs.uk",
+        "Win a free iPad in the staff raffle: https://forms.office.com/r/abc123",
         "Info here https://www.nhs.uk/mental-health/ and www.samaritans.org",
         "Mind has good info: mind.org.uk/information-support/",
         "youngminds.org.uk helped my daughter loads",

@@ -195,7 +195,7 @@ _CONTEXT: dict[str, tuple[frozenset[str], re.Pattern[str]]] = {
     "phishing": (
         _vocab(
             """parcel package delivery prescription order rebook redeliver redelivery reschedule verify
-            confirm update account refund eligible unpaid final fee won claim gift giftcard"""
+            confirm update account refund eligible unpaid final fee won claim gift giftcard win free"""
         ),
         re.compile(
             r"\b(?:(?:parcel|package|delivery|prescription|order)\b[^.!?\n]{0,30}\b(?:failed|could ?n[o']t be|"
@@ -203,7 +203,10 @@ _CONTEXT: dict[str, tuple[frozenset[str], re.Pattern[str]]] = {
             r"confirm your (?:details|identity|account)|update your (?:details|payment|account)|"
             r"account (?:has been |is )?(?:suspended|locked|on hold)|(?:tax )?refund (?:due|of|owed|waiting)|"
             r"eligible for a (?:refund|rebate|payment|grant)|unpaid (?:toll|fine|fee|charge)|final notice|"
-            r"(?:small|redelivery|customs|shipping) fee|(?:you(?:'ve| have)|u) won|claim your|gift ?card)\b"
+            r"(?:small|redelivery|customs|shipping) fee|(?:you(?:'ve| have)|u) won|claim your|gift ?card|"
+            # prize bait: "Win a free iPhone 15! Click here"
+            r"(?:win an?|free) (?:free |brand new |new )?(?:iphone|ipad|macbook|samsung|galaxy|ps5|playstation|"
+            r"xbox|airpods|£\d+|\$\d+))\b"
         ),
     ),
     "crypto_scam": (
