@@ -121,6 +121,9 @@ ADVERTS = [
     ("Nurses get paid £12 an hour and you wonder why nobody stays", False),
     ("please download my new photo editor app, it's free", True),
     ("Did anyone try the NHS app to book appointments?", False),
+    # the LinkedIn pitch
+    ("Great to connect! We help NHS trusts cut agency spend by 30% - happy to share a case study?", True),
+    ("We help families cope with dementia at our free carers group", False),
 ]
 
 

@@ -77,6 +77,10 @@ COMPLAINTS = [
     ),
     ("I'd like to lodge a formal complaint regarding my father's discharge.", "complaint"),
     ("I'm going to report you to the ombudsman if I don't hear back this week", "complaint"),
+    (
+        "My son was restrained by four staff on Ward 1 and now has bruises. I want this investigated.",
+        "complaint",
+    ),
 ]
 
 NOT_COMPLAINTS = [
@@ -202,6 +206,7 @@ CRITICISM = [
     "My mate works there and says Ward 6 is run by a bunch of bullies",
     "there's a real bullying culture on that unit",
     "Great, another 'consultation' that changes nothing. Thanks so much 🙄",
+    "Why are you promoting this when people are dying on waiting lists?",
 ]
 
 NOT_CRITICISM = [
