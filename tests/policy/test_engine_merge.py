@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from civildesk.detectors.base import Finding, MessageInput, Prepared
 from civildesk.detectors.learned import LearnedDetector
 from civildesk.policy.decision import Decision
-from civildesk.policy.engine import MODEL_DETECTOR, MODEL_OVERRIDE_SCORE, Engine
+from civildesk.policy.engine import MODEL_ALONE_SCORE, MODEL_DETECTOR, MODEL_OVERRIDE_SCORE, Engine
 from civildesk.policy.schema import load_policy
 
 TEXT = "the board signing off this budget with a straight face is a joke"
@@ -222,3 +222,14 @@ def test_praise_the_rules_read_as_sarcasm_is_not_silence_for_the_model_to_fill()
     assert "praise" not in d.labels
     # with nothing read at all, the model's praise fills the silence as before
     assert classify([], [model("praise", 0.8)]).labels == ("praise",)
+
+
+def test_a_breach_on_the_models_word_alone_needs_a_margin_over_its_threshold() -> None:
+    # "ok", read as mean-spirited just over the head's threshold (0.5 on this scale)
+    just_over = classify([], [model("mean_spirited", MODEL_ALONE_SCORE - 0.02)])
+    assert just_over.labels == () and just_over.removal == "none"
+    assert "breach needs score" in proposals(just_over)["mean_spirited"]
+    assert classify([], [model("mean_spirited", MODEL_ALONE_SCORE + 0.02)]).labels == ("mean_spirited",)
+    # non-breach readings fill silence at the threshold itself, and crisis is never held back
+    assert classify([], [model("praise", 0.51)]).labels == ("praise",)
+    assert classify([], [model("crisis", 0.51)]).labels == ("crisis",)
