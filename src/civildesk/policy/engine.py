@@ -330,60 +330,39 @@ class Engine:
             found = learned.get(label)
             if not found:
                 continue
-            if label != "crisis" and labels[label].breach and label not in ruled:
+            top = max(found, key=lambda f: f.score)
+            breach = labels[label].breach and label != "crisis"
+            if breach and label not in ruled:
                 cleared = _cleared_by(found, explained)
                 if cleared is not None:
                     # "this queue is killing me lol": the words the model points at are the
                     # very words the rules read and cleared; removal needs more than that.
-                    top = max(found, key=lambda f: f.score)
                     why = f"the rules read {cleared.text!r} as {cleared.kind} ({cleared.note})"
-                    proposals.append(
-                        replace(
-                            _evidence(top, text),
-                            kind="proposal",
-                            note=f"model proposal for review, not applied: {why}; {top.note}",
-                        )
-                    )
+                    proposals.append(_proposal(top, text, why))
                     continue
-            set_aside = any(e.label == label and e.detector != MODEL_DETECTOR for e in explained)
-            if set_aside and not labels[label].breach and label != "crisis" and label not in ruled:
+            if (
+                not breach
+                and label != "crisis"
+                and label not in ruled
+                and any(e.label == label and e.detector != MODEL_DETECTOR for e in explained)
+            ):
                 # The rules read this label and set it aside ("Great, another consultation that
                 # changes nothing. Thanks so much 🙄" is sarcasm, not praise): that is a reading,
                 # not the silence the model may fill.
                 continue
-            if (
-                not ruled
-                and labels[label].breach
-                and label != "crisis"
-                and label not in auto_removed
-                and max(f.score for f in found) < MODEL_ALONE_SCORE
-            ):
-                top = max(found, key=lambda f: f.score)
+            if not ruled and breach and label not in auto_removed and top.score < MODEL_ALONE_SCORE:
                 why = f"on the model's word alone a breach needs score >= {MODEL_ALONE_SCORE}, this is {top.score:.2f}"
-                proposals.append(
-                    replace(
-                        _evidence(top, text),
-                        kind="proposal",
-                        note=f"model proposal for review, not applied: {why}; {top.note}",
-                    )
-                )
+                proposals.append(_proposal(top, text, why))
                 continue
-            if not ruled and label in auto_removed and max(f.score for f in found) < MODEL_OVERRIDE_SCORE:
+            if not ruled and label in auto_removed and top.score < MODEL_OVERRIDE_SCORE:
                 # Hidden automatically, with no person in the loop: a borderline guess of the
                 # model's ("the new crisis line number is 0800 028 8000" as personal information)
                 # must not take a post down on its own.
-                top = max(found, key=lambda f: f.score)
                 why = (
                     f"the policy hides {label} automatically; on the model's word alone that needs "
                     f"score >= {MODEL_OVERRIDE_SCORE}, this is {top.score:.2f}"
                 )
-                proposals.append(
-                    replace(
-                        _evidence(top, text),
-                        kind="proposal",
-                        note=f"model proposal for review, not applied: {why}; {top.note}",
-                    )
-                )
+                proposals.append(_proposal(top, text, why))
                 continue
             if label in ruled or not ruled or (label == "crisis" and reading_only_breaches):
                 # Corroboration; or the rules read nothing; or crisis beside a breach (a person
@@ -394,7 +373,6 @@ class Engine:
                 continue  # the rules' reading stands; the model's sentiment only fills silence
             if label in OFFENCE_RANK and offence >= OFFENCE_RANK[label]:
                 continue  # a restatement of the rules' own, graver breach
-            top = max(found, key=lambda f: f.score)
             if protected and label != "crisis":
                 why = f"rules read {'/'.join(protected)} with no breach; the model alone never removes it"
             elif top.score >= MODEL_OVERRIDE_SCORE:
@@ -405,14 +383,7 @@ class Engine:
                 continue
             else:
                 why = f"score {top.score:.2f} is below {MODEL_OVERRIDE_SCORE} needed over the rules' reading"
-            proposal = _evidence(top, text)
-            proposals.append(
-                replace(
-                    proposal,
-                    kind="proposal",
-                    note=f"model proposal for review, not applied: {why}; {top.note}",
-                )
-            )
+            proposals.append(_proposal(top, text, why))
         return proposals
 
 
@@ -433,6 +404,15 @@ CLEARING_KINDS = frozenset(
         "question",
     }
 )
+
+
+def _proposal(top: Finding, text: str, why: str) -> Evidence:
+    """A learned finding held back for a person to review, saying why."""
+    return replace(
+        _evidence(top, text),
+        kind="proposal",
+        note=f"model proposal for review, not applied: {why}; {top.note}",
+    )
 
 
 def _cleared_by(found: Sequence[Finding], explained: Sequence[Evidence]) -> Evidence | None:
