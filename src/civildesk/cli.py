@@ -27,7 +27,7 @@ from civildesk.policy.evaluation import (
     score_dataset_rows,
     score_policy_cases,
 )
-from civildesk.policy.schema import PolicyError, load_policy
+from civildesk.policy.schema import Policy, PolicyError, load_policy
 
 # A social media message is at most a few thousand characters; 200,000 leaves room for pasted
 # documents while refusing runaway input that would only waste the worker's time.
@@ -198,9 +198,16 @@ def render_decision(decision: Decision, text: str) -> str:
 # --- commands -----------------------------------------------------------------------------------
 
 
+def _policy(args: argparse.Namespace) -> Policy:
+    return load_policy(args.policy) if getattr(args, "policy", None) else load_policy()
+
+
+def _use_model(args: argparse.Namespace) -> bool:
+    return not getattr(args, "rules_only", False)
+
+
 def _engine(args: argparse.Namespace) -> Engine:
-    policy = load_policy(args.policy) if getattr(args, "policy", None) else None
-    return Engine.default(policy, use_model=not getattr(args, "rules_only", False))
+    return Engine.default(_policy(args), use_model=_use_model(args))
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
@@ -229,8 +236,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
             print(f"error: cannot open {path}: {exc.strerror}", file=sys.stderr)
             return 2
     started = time.perf_counter()
-    policy = load_policy(args.policy) if getattr(args, "policy", None) else load_policy()
-    use_model = not getattr(args, "rules_only", False)
+    policy, use_model = _policy(args), _use_model(args)
     learned = Engine.learned_detector(policy) if use_model else None
     # The rules take seconds to compile (pure Python, holding the GIL); the encoder starts on the
     # first batches meanwhile, on its own thread.
