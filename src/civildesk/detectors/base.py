@@ -7,11 +7,36 @@ complainant) can see *why* a label was given.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from civildesk.detectors.normalise import Normalised, normalise
+
+
+class LazyRegex:
+    """A regular expression compiled the first time it is used. The detectors' big pattern sets
+    (lexicon sections, phrase books) took most of the engine's start-up to compile, while any one
+    message needs only a few of them; the test suite compiles every one, so a broken pattern still
+    fails there rather than on the message that first needs it."""
+
+    __slots__ = ("_rx", "source")
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._rx: re.Pattern[str] | None = None
+
+    def get(self) -> re.Pattern[str]:
+        rx = self._rx
+        if rx is None:
+            rx = self._rx = re.compile(self.source)
+        return rx
+
+    @property
+    def compiled(self) -> bool:
+        return self._rx is not None
+
 
 # The contract labels (DESIGN.md). Use exactly these names.
 LABELS: tuple[str, ...] = (

@@ -37,7 +37,7 @@ from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
 
-from civildesk.detectors.base import DetectorConfig, Finding, Prepared
+from civildesk.detectors.base import DetectorConfig, Finding, LazyRegex, Prepared
 
 _DATA = Path(__file__).with_name("data")
 _FILES = ("common", "profanity", "hate", "violence", "abuse", "mockery")
@@ -119,28 +119,6 @@ class _Word:
         self.cues |= other.cues
 
 
-class _LazyRegex:
-    """A section's regex, compiled the first time a message needs it. Most messages open none
-    of the ~100 sections and any one message only a few, while compiling them all up front was
-    about a second of every process's start. The test suite compiles every one of them."""
-
-    __slots__ = ("_rx", "source")
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self._rx: re.Pattern[str] | None = None
-
-    def get(self) -> re.Pattern[str]:
-        rx = self._rx
-        if rx is None:
-            rx = self._rx = re.compile(self.source)
-        return rx
-
-    @property
-    def compiled(self) -> bool:
-        return self._rx is not None
-
-
 @dataclass(frozen=True, slots=True)
 class _Section:
     label: str
@@ -148,7 +126,7 @@ class _Section:
     score: float
     flags: frozenset[str]
     note: str
-    regex: _LazyRegex
+    regex: LazyRegex
     requires: frozenset[str] | None  # runs only if one of these words is present too
 
 
@@ -404,10 +382,10 @@ class _Compiler:
 
         return _TEMPLATE_TOKENS.sub(sub, tpl)
 
-    def section(self, templates: list[str]) -> _LazyRegex:
+    def section(self, templates: list[str]) -> LazyRegex:
         alternatives = [alt for t in templates for alt in _split_alternatives(t)]
         body = "|".join(self.template(t) for t in _factor(alternatives))
-        return _LazyRegex(rf"(?<![a-z])(?:{body})(?!\w)")
+        return LazyRegex(rf"(?<![a-z])(?:{body})(?!\w)")
 
 
 def _top_level_words(template: str) -> list[str]:

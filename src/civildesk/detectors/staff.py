@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from civildesk.detectors.base import DetectorConfig, Finding, Prepared
+from civildesk.detectors.base import DetectorConfig, Finding, LazyRegex, Prepared
 from civildesk.detectors.normalise import normalise
 
 _DATA = Path(__file__).parent / "data"
@@ -134,8 +134,7 @@ class PhraseBook:
         body = _emit(root) or "(?!)"
         # Compiled on the first search: a big book's regex takes a few tenths of a second, and the
         # staff detector opens its books only for the messages its gate lets through.
-        self._source = r"[^a-z0-9](" + body + r")(?![a-z0-9])"
-        self._regex: re.Pattern[str] | None = None
+        self._regex = LazyRegex(r"[^a-z0-9](" + body + r")(?![a-z0-9])")
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, section) for every phrase in ``text`` (already normalised); a phrase
@@ -143,9 +142,7 @@ class PhraseBook:
         out: list[tuple[int, int, str]] = []
         spaced = " " + text
         pos = 0
-        regex = self._regex
-        if regex is None:
-            regex = self._regex = re.compile(self._source)
+        regex = self._regex.get()
         while (m := regex.search(spaced, pos)) is not None:
             start, end = m.start(1) - 1, m.end(1) - 1
             found = m.group(1)
