@@ -425,3 +425,28 @@ def test_a_lost_answer_is_told_apart_from_a_request_that_never_left() -> None:
         with pytest.raises(Transient) as raised:
             client(never_sent).request("POST", "/2/tweets")
         assert not isinstance(raised.value, AnswerLost)
+
+
+def test_an_id_that_cannot_be_put_in_a_url_is_a_refused_request_not_a_crash() -> None:
+    """Found by the webhook fuzzer: an Instagram entry id of "\x1f" made httpx raise InvalidURL,
+    which no caller expects; it is the malformed delivery it looks like."""
+    import httpx
+
+    from civildesk.platforms.errors import InvalidRequest
+    from civildesk.platforms.http import PlatformClient
+
+    sent: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={})
+
+    client = PlatformClient(
+        "https://platform.invalid",
+        parse_rate=lambda headers, now: None,
+        map_error=lambda response, now: InvalidRequest("unused"),
+        transport=httpx.MockTransport(record),
+    )
+    with pytest.raises(InvalidRequest, match="not a valid URL"):
+        client.request("GET", "/\x1f", bucket="app")
+    assert sent == []

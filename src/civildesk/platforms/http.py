@@ -24,7 +24,7 @@ import httpx
 
 from civildesk.inbox.connectors import ConnectorError
 from civildesk.platforms.base import RateState
-from civildesk.platforms.errors import AnswerLost, RateLimited, Transient
+from civildesk.platforms.errors import AnswerLost, InvalidRequest, RateLimited, Transient
 
 Clock = Callable[[], datetime]
 RateParser = Callable[[httpx.Headers, datetime], RateState | None]
@@ -129,6 +129,10 @@ class PlatformClient:
             ) from exc
         except httpx.TransportError as exc:
             raise Transient(f"{method} {path}: connection failed ({type(exc).__name__})") from exc
+        except httpx.InvalidURL as exc:
+            # The path carries ids read from a signed but attacker-shaped payload ("/\x1f"): a
+            # request that cannot even be built is refused like any malformed delivery.
+            raise InvalidRequest(f"{method} {path!r}: not a valid URL ({exc})"[:300]) from exc
         now = self._clock()
         state = self._parse_rate(response.headers, now)
         if state is not None:
