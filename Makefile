@@ -13,8 +13,25 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev,production]'
 	touch $(STAMP)
 
+# The pure core compiled with mypyc (src/civildesk/native.py says how and why). Rebuilt when
+# its sources change; without a C compiler civildesk runs the same modules as pure Python, and
+# says so (in CI a failed build fails).
+NATIVE_STAMP := $(VENV)/.native
+NATIVE_SOURCES := $(wildcard src/civildesk/detectors/*.py) src/civildesk/policy/engine.py \
+	src/civildesk/policy/decision.py src/civildesk/native.py src/civildesk/devtools/native_build.py
+$(NATIVE_STAMP): $(STAMP) $(NATIVE_SOURCES)
+	@echo "compiling the pure core with mypyc (log: $(VENV)/native.log)"
+	@if $(BIN)/python -m civildesk.devtools.native_build > $(VENV)/native.log 2>&1; then \
+		touch $(NATIVE_STAMP); \
+	else \
+		tail -5 $(VENV)/native.log; \
+		$(BIN)/python -m civildesk.devtools.native_build --clean > /dev/null; \
+		echo "mypyc could not compile the core: civildesk runs it as pure Python"; \
+		test -z "$$CI"; \
+	fi
+
 ## install: create .venv and install civildesk with pinned dependencies (then `.venv/bin/civildesk`)
-install: $(STAMP)
+install: $(STAMP) $(NATIVE_STAMP)
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
@@ -66,4 +83,5 @@ bench: install
 	$(BIN)/python benchmarks/classify_throughput.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	-test -x $(BIN)/python && $(BIN)/python -m civildesk.devtools.native_build --clean
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build/native

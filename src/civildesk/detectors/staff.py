@@ -191,6 +191,7 @@ class Gate:
         self._needs: dict[bytes, dict[tuple[re.Pattern[str], ...] | None, set[bytes] | None]] = {}
         self._words: set[bytes] = set()
         self._literals: set[str] = set()
+        self.disabled = False  # tests open the gate to prove it never changes an answer
 
     def add(self, phrase: str, tails: tuple[re.Pattern[str], ...] | None) -> None:
         parts = [_opening_words(part.lstrip("'’-"), 0) for part in _PARTS.findall(phrase)]
@@ -208,6 +209,8 @@ class Gate:
 
     def may_find(self, text: str) -> bool:
         """False only when none of the phrases can be found in ``text``."""
+        if self.disabled:
+            return True
         words = text.encode().translate(_ALNUM_ONLY).split()
         for word in self._words.intersection(words):
             # a tail must match right after its head, so it is somewhere in the text
