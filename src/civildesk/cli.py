@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 from civildesk.detectors.base import KINDS, PLATFORMS, MessageInput
 from civildesk.policy.decision import Decision
-from civildesk.policy.engine import Engine
+from civildesk.policy.engine import Engine, keep_for_life
 from civildesk.policy.evaluation import (
     is_policy_case,
     score_dataset_rows,
@@ -210,6 +210,12 @@ def _engine(args: argparse.Namespace) -> Engine:
     return Engine.default(_policy(args), use_model=_use_model(args))
 
 
+def _engine_for_life(policy: Policy, use_model: bool, learned: Any) -> Engine:
+    engine = Engine.default(policy, use_model=use_model, learned=learned)
+    keep_for_life()  # it serves the whole stream
+    return engine
+
+
 def cmd_classify(args: argparse.Namespace) -> int:
     if args.text is not None and args.input is None:
         if len(args.text) > MAX_TEXT_CHARS:
@@ -241,7 +247,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
     # The rules take seconds to compile (pure Python, holding the GIL); the encoder starts on the
     # first batches meanwhile, on its own thread.
     with ThreadPoolExecutor(1, thread_name_prefix="civildesk-rules") as builder, handle:
-        building = builder.submit(Engine.default, policy, use_model=use_model, learned=learned)
+        building = builder.submit(_engine_for_life, policy, use_model, learned)
         done, errors = classify_stream(building, handle, sys.stdout, learned=learned)
     elapsed = time.perf_counter() - started
     if not args.quiet:

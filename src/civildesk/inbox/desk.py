@@ -86,12 +86,14 @@ def engine() -> Engine:
     """The process's engine; classification never happens anywhere else."""
     global _engine
     from civildesk.policy import Engine
+    from civildesk.policy.engine import keep_for_life
 
     digest, rows = _directory_signature()
     with _lock:
         if _engine is None or _engine[0] != digest:
             built = Engine.default(policy_with_directory(rows), use_model=settings.CIVILDESK_USE_MODEL)
             _engine = (digest, built)
+            keep_for_life()
         return _engine[1]
 
 

@@ -38,6 +38,7 @@ a learned label is weighed by what the rules already read in the post:
 
 from __future__ import annotations
 
+import gc
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -107,6 +108,20 @@ class Context:
     behaviour makes a block proposal)."""
 
     prior_strikes: int = 0
+
+
+def keep_for_life() -> None:
+    """Tell the garbage collector that what is alive now will live as long as the process.
+
+    A process that has built the engine it serves with (the desk, ``classify --input``) calls
+    this: the engine is hundreds of thousands of tables, sets and strings that never die, and
+    every full collection would walk them all again; frozen, they are skipped (the rules classify
+    about 8% faster, benchmarks/classify_throughput.py). What is unreachable is collected first,
+    and an earlier freeze is undone, so a rebuilt engine does not keep the old one alive.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _build(spec: tuple[str, str], policy: Policy) -> Any:
