@@ -248,6 +248,10 @@ THIRD_PARTY = [
     "my son is suicidal and he's on his own at home right now",
     "my ex is threatening to kill herself if I don't go round",
     "Me mum's been saving up her tablets, I found them in her drawer",
+    # a relative pronoun between the person and the cue ("a friend who's ...")
+    "what's the number for the crisis line again? asking for a friend who's in a bad way tonight",
+    "my mate who wants to end it all tonight won't answer his phone",
+    "my sister, who has been cutting again, won't let me see her arms",
 ]
 
 
@@ -358,6 +362,8 @@ TOPICS = [
     "the crisis line kept me on hold for 40 minutes last week, not good enough",
     "relapse prevention plan from the CMHT was really useful",
     "i relapsed on the booze last night, is there an alcohol service in Sutton?",
+    "people who are in a bad way should call the line, not wait for a callback",
+    "anyone who wants to die deserves a proper answer from the crisis team",
 ]
 
 

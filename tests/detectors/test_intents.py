@@ -239,6 +239,9 @@ NOT_CRITICISM = [
     "My only complaint is the parking, otherwise spot on",
     "I had a stupid idea for a fundraiser, bake off with the ward staff!",
     "Ward 6 is run by a bunch of legends",
+    # the author lost it, not the Trust
+    "can someone ring me back about my appointment on Thursday, I've lost the letter",
+    "ive gone and lost my appointment letter, can you resend it?",
 ]
 
 

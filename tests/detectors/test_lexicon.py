@@ -315,6 +315,11 @@ VIOLENCE = [
     ("I'll get back to you about the referral", False),
     ("I'll be round at 3 to drop mum's tablets off", False),
     ("you'll pay for parking at the main entrance", False),
+    ("that psychiatrist is going to get a slap", True),
+    ("he's gonna get a good hiding off me", True),
+    ("Dr Patel you're going to get a kicking", True),
+    ("the nurse is going to get a slap on the wrist, nothing more", False),
+    ("they are going to get a beating in the final lol", False),
 ]
 
 

@@ -153,6 +153,9 @@ TARGETS = [
     ("Is Nurse Jo back from maternity leave yet? Miss her", False),
     ("if i see that psychiatrist in the car park again i'll smash his face in", True),
     ("Dr Patel? I'll break her jaw if she discharges my brother again", True),
+    ("if that psychiatrist discharges my son again I will be waiting for him in the car park", True),
+    ("that psychiatrist is gonna get a good hiding", True),
+    ("the nurse will be waiting for him at the door when he arrives", False),
 ]
 
 
