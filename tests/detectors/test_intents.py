@@ -545,6 +545,7 @@ CLINICAL = [
 ]
 
 NOT_CLINICAL = [
+    "selling sertraline 100mg 30 tabs £20, pm me",
     "I'm in Twickenham so technically Middlesex, am I covered by your Richmond team?",
     "what time does the drop-in open?",
     "what time does the anxiety group start on Tuesdays?",

@@ -320,6 +320,12 @@ VIOLENCE = [
     ("Dr Patel you're going to get a kicking", True),
     ("the nurse is going to get a slap on the wrist, nothing more", False),
     ("they are going to get a beating in the final lol", False),
+    ("Kill all paedos", True),
+    ("kill all the nurses who did this", True),
+    ("hang them all", True),
+    ("this spray will kill all the germs", False),
+    ("kill all the lights please", False),
+    ("kill them all with kindness", False),
 ]
 
 
