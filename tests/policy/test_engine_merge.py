@@ -233,3 +233,14 @@ def test_a_breach_on_the_models_word_alone_needs_a_margin_over_its_threshold() -
     # non-breach readings fill silence at the threshold itself, and crisis is never held back
     assert classify([], [model("praise", 0.51)]).labels == ("praise",)
     assert classify([], [model("crisis", 0.51)]).labels == ("crisis",)
+
+
+def test_a_negative_tone_the_rules_read_and_cleared_is_not_criticism() -> None:
+    # "the bit where the ref gives the penalty, i wanted to die 😭": the crisis rules read the
+    # words as an idiom; the sentiment head hears negativity. Nothing about the service.
+    for kind in ("idiom", "negated", "topic", "recovery"):
+        d = classify([explained(kind, 0, 20)], [model("criticism", 0.9)])
+        assert d.labels == (), kind
+    # a link is not a reading that clears anything, and silence is still the model's to fill
+    assert classify([explained("link", 0, 20)], [model("criticism", 0.9)]).labels == ("criticism",)
+    assert classify([], [model("criticism", 0.9)]).labels == ("criticism",)

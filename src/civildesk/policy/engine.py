@@ -16,6 +16,8 @@ a learned label is weighed by what the rules already read in the post:
 - the rules found the same label: the model corroborates (its evidence is added);
 - the model's evidence for a breach lies inside words the rules read and cleared (an idiom,
   a negation, a quotation: "this queue is killing me lol"): it becomes a proposal;
+- the rules read only explanations (an idiom, a negation, a topic, a recovery story): the
+  sentiment head's criticism does not apply; the negativity it hears is what the rules cleared;
 - the rules read nothing: a learned label applies at the head's own (dev-chosen) threshold,
   a learned breach only with a margin over it (``MODEL_ALONE_SCORE``);
   except a label the policy hides automatically (personal information), which on the
@@ -364,6 +366,15 @@ class Engine:
                 # The rules read this label and set it aside ("Great, another consultation that
                 # changes nothing. Thanks so much 🙄" is sarcasm, not praise): that is a reading,
                 # not the silence the model may fill.
+                continue
+            if (
+                label == "criticism"
+                and not ruled
+                and any(e.kind in CLEARING_KINDS and e.detector != MODEL_DETECTOR for e in explained)
+            ):
+                # The negative words the model reacts to are the ones the rules read and cleared
+                # ("the bit where the ref gives the penalty, i wanted to die 😭"): an idiom, a
+                # negation, a topic is not an opinion of the service.
                 continue
             if not ruled and breach and label not in auto_removed and top.score < MODEL_ALONE_SCORE:
                 why = f"on the model's word alone a breach needs score >= {MODEL_ALONE_SCORE}, this is {top.score:.2f}"
