@@ -79,7 +79,7 @@ def test_every_link_is_a_finding_spanning_exactly_the_link() -> None:
     found = findings(text)
     assert [(text[f.start : f.end], f.kind, f.score) for f in found] == [
         ("youtube.com/watch?v=abc123", "link", 0.0),
-        ("https://www.nhs.uk/conditions/", "link", 0.0),
+        ("https://www.nhs.uk/conditions/", "trusted_link", 0.0),
     ]
     assert all(f.label == "inappropriate_link" and f.detector == "links" for f in found)
 
@@ -214,7 +214,7 @@ def test_trusted_and_ordinary_links_never_flag(text: str) -> None:
 
 def test_the_organisation_domain_comes_from_the_config() -> None:
     text = "our wellbeing shop is at our-wellbeing.shop"
-    assert verdict(text) == ("link", 0.0)
+    assert verdict(text) == ("trusted_link", 0.0)
     kind, score = verdict(text, LinkDetector(DetectorConfig()))
     assert score >= 0.5 and kind == "phishing"
 

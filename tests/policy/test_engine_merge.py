@@ -205,6 +205,31 @@ def test_an_ordinary_link_is_not_words_the_rules_cleared() -> None:
     assert d.labels == ("advertising",)
 
 
+def test_a_link_to_a_trusted_site_clears_the_models_advertising_reading_of_it() -> None:
+    # "Read the full CQC report here: https://www.cqc.org.uk/...": the regulator's own page.
+    trusted = Finding(
+        label="inappropriate_link", score=0.0, start=40, end=60, detector="links", kind="trusted_link"
+    )
+    d = classify([trusted], [model("advertising", 0.9)])  # model evidence 47..53, inside the link
+    assert d.labels == ()
+    assert "trusted_link" in proposals(d)["advertising"]
+
+
+def test_personal_details_in_a_private_message_are_never_a_breach_on_the_models_word() -> None:
+    # "my address is 22 Acacia Avenue KT1 2AB, please send the letter there instead", by DM: the
+    # rules saw nothing to flag; the heads, trained on public text, are sure it is personal.
+    sure = model("personal_information", 0.99)
+    d = classify([], [sure], kind="dm")
+    assert d.labels == ()
+    assert d.removal == "none"
+    assert "private message" in proposals(d)["personal_information"]
+    # beside another reading of the rules too ("... I need to change my appointment please")
+    d = classify([rule("individual_care")], [sure], kind="dm")
+    assert d.labels == ("individual_care",)
+    # in public the same guess still hides the post
+    assert classify([], [sure]).labels == ("personal_information",)
+
+
 def test_details_the_rules_saw_shared_privately_are_not_hidden_on_the_models_word() -> None:
     # A DM giving a relative's phone number: the rules note it for the case handler (the policy
     # asks for details by DM); the heads, trained on public text, call it personal information.

@@ -444,7 +444,7 @@ class LinkDetector:
         for start, end, url in links:
             host, path, _ = _split(url)
             if _in(host, self._trusted):
-                findings.append(Finding(LABEL, 0.0, start, end, self.name, "link", "trusted site"))
+                findings.append(Finding(LABEL, 0.0, start, end, self.name, "trusted_link", "trusted site"))
                 continue
             verdict = _judge(host, path)
             because: tuple[int, int] | None = None

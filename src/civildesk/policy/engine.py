@@ -16,6 +16,9 @@ a learned label is weighed by what the rules already read in the post:
 - the rules found the same label: the model corroborates (its evidence is added);
 - the model's evidence for a breach lies inside words the rules read and cleared (an idiom,
   a negation, a quotation: "this queue is killing me lol"): it becomes a proposal;
+- a private message: personal information on the model's word alone is a proposal, never a
+  breach (the policy asks people to send their details privately; the rules still flag details
+  that must not be shared even there);
 - the rules read only explanations (an idiom, a negation, a topic, a recovery story): the
   sentiment head's criticism does not apply; the negativity it hears is what the rules cleared;
 - the rules read nothing: a learned label applies at the head's own (dev-chosen) threshold,
@@ -246,7 +249,7 @@ class Engine:
             elif f.score == 0.0:
                 explanations.append(_evidence(f, text))
         if learned:
-            explanations.extend(self._merge(best, learned, text, explanations))
+            explanations.extend(self._merge(best, learned, text, explanations, message.is_private))
 
         applied = [label for label in LABELS if label in best]
         breaches = [label for label in applied if policy.labels[label].breach]
@@ -326,6 +329,7 @@ class Engine:
         learned: dict[str, list[Finding]],
         text: str,
         explained: Sequence[Evidence] = (),
+        private: bool = False,
     ) -> list[Evidence]:
         """Fold the learned findings into ``best`` (the rule findings that apply), by the merge
         rule in the module docstring. Returns the proposals: learned labels held back for a
@@ -349,6 +353,13 @@ class Engine:
                 continue
             top = max(found, key=lambda f: f.score)
             breach = labels[label].breach and label != "crisis"
+            if private and breach and label not in ruled and "private_message" in labels[label].signposts:
+                # The policy asks people to send these details by private message: in one, the
+                # heads' guess is the channel working, not a breach. (The rules still flag what
+                # must not be shared even privately, such as someone else's details.)
+                why = f"{label} in a private message is what the policy asks for; the rules found no breach"
+                proposals.append(_proposal(top, text, why))
+                continue
             if breach and label not in ruled:
                 cleared = _cleared_by(found, explained)
                 if cleared is not None:
@@ -413,7 +424,8 @@ class Engine:
         return proposals
 
 
-# Explanations that clear the words they cover: read, and found harmless; and personal details
+# Explanations that clear the words they cover: read, and found harmless (a link to a trusted
+# site: the NHS, government, a regulator, the organisation itself); and personal details
 # shared in a private message ("…_private": the channel the policy asks for). Not these: "link"
 # (an ordinary link is only not in a bad category); "sarcasm", "sign_off" (praise discounted);
 # "quoted" (a whole retweet sits in quotation marks: on Davidson's training split, clearing
@@ -428,6 +440,7 @@ CLEARING_KINDS = frozenset(
         "reclaimed",
         "help_or_recovery",
         "question",
+        "trusted_link",
     }
 )
 
