@@ -11,6 +11,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CASES = ROOT / "tests" / "cases"
+# The session's Chromium while it is open. Playwright's sync API cannot start twice in one
+# thread, so tests/security's browser fixture borrows tests/browser's. The list lives here because
+# pytest loads tests/browser/conftest.py under a second module name, and this module only once.
+OPEN_BROWSERS: list[Any] = []
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

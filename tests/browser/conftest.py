@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import OPEN_BROWSERS
 
 from civildesk.devtools.testing import fresh_desk_settings
 
@@ -58,8 +59,12 @@ def browser() -> Iterator[Any]:
 
     with sync_playwright() as pw:
         launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield launched
-        launched.close()
+        OPEN_BROWSERS.append(launched)
+        try:
+            yield launched
+        finally:
+            OPEN_BROWSERS.remove(launched)
+            launched.close()
 
 
 @pytest.fixture

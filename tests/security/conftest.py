@@ -23,7 +23,14 @@ from django.utils import timezone
 from civildesk.devtools.testing import engine, fake_connector, fresh_desk_settings
 from civildesk.inbox.models import Account, Message
 from civildesk.web.models import StaffProfile
-from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, _frontend_built, page, pytest_collection_modifyitems
+from tests.browser.conftest import (
+    CHROMIUM,
+    LAUNCH_ARGS,
+    _frontend_built,
+    page,
+    pytest_collection_modifyitems,
+)
+from tests.conftest import OPEN_BROWSERS
 from tests.moderation import fakes
 
 # The browser fixtures (Debian chromium, no downloads) and the skip-without-chromium rule.
@@ -44,12 +51,10 @@ _ids = itertools.count(1)
 
 def _open_browser() -> Any:
     """tests/browser's session-wide Chromium, when that directory ran first in this process.
-    Playwright's sync API cannot be started twice in one thread, so the two share it."""
-    import gc
-
-    from playwright.sync_api import Browser
-
-    return next((o for o in gc.get_objects() if isinstance(o, Browser) and o.is_connected()), None)
+    Playwright's sync API cannot be started twice in one thread, so the two share it. (Found
+    through tests/browser's registry, not the garbage collector: the desk freezes long-lived
+    objects out of the collector's sight once its engine is built.)"""
+    return next((b for b in reversed(OPEN_BROWSERS) if b.is_connected()), None)
 
 
 @pytest.fixture(scope="session")
