@@ -125,6 +125,12 @@ def test_the_modulus_11_check_digit_decides_what_an_nhs_number_is(digits: str, v
         ("Kev Brown got sectioned last night, saw the police take him", "health_disclosure"),
         ("Jack Smith is on clozapine now so maybe he'll calm down", "health_disclosure"),
         ("Has anyone seen Mark Jones since he got out of Springfield?", "health_disclosure"),
+        # the next sentence opens with them as a pronoun
+        (
+            "Does anyone know which ward Mark Evans from Hook Road is on? He was sectioned yesterday",
+            "health_disclosure",
+        ),
+        ("Mark Evans is a legend. He has bipolar and still ran the marathon", "health_disclosure"),
         # "from <place>" may be where someone works or where they live; a diagnosis said of them is
         # a disclosure either way
         (
@@ -252,6 +258,10 @@ def test_the_same_words_in_public_are_a_breach() -> None:
         "The Merton ward manager Dean Carr takes backhanders from a care home chain to discharge people there.",
         "That social worker Claire from the Merton team wants to watch her back.",
         "Thank you to Kerry Smith on Ward 2 for looking after my dad",
+        "Thanks to Dr Sam Lee. She was amazing when I was sectioned",
+        "I met Mark Evans at the bus stop. They said the ward was full",
+        "Kobe Bryant admitted to the affair, not the assault",
+        "The girl who accused Kobe Bryant wouldn't testify. He admitted to the affair not assault.",
         "Big thanks to Nurse Amy Lee on Jupiter ward",
         "Amy Lee on Jupiter ward was an absolute star, thank you",
         "Jo Smith from the crisis team on Ward 2 was brilliant with my son",

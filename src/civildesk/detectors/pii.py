@@ -286,7 +286,17 @@ _TERM_PHRASES: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
         (re.compile(r"section\s*(?:2|3|4|5|17|35|37|41|135|136)\b|section\s+(?:him|her|them)\b"), "sect"),
     ),
     "community": ((re.compile(r"community\s+treatment\s+order"), "sect"),),
-    "admitted": ((re.compile(r"admitted\s+(?:to|into|onto)\b"), "sect"),),
+    # admitted to a hospital, ward or unit ("admitted to the psych ward"), not "to the affair"
+    "admitted": (
+        (
+            re.compile(
+                r"admitted\s+(?:to|into|onto)\s+(?:the\s+|a\s+|an\s+)?(?:[\w&'-]+\s+){0,2}?"
+                r"(?:hospital|ward|unit|wing|a&e|icu|itu|hdu|psych|psychiatric|mental|rehab|detox|"
+                r"clinic|bed|inpatients?|hospice)\b"
+            ),
+            "sect",
+        ),
+    ),
     "personality": ((re.compile(r"personality\s+disorder"), "diag"),),
     "self": ((re.compile(r"self[- ]?harm\w*"), "diag"),),
     "attempted": ((re.compile(r"attempted\s+suicide"), "diag"),),
@@ -639,10 +649,18 @@ class PersonalInformationDetector:
                 if staff and group == "place":
                     continue  # "Jo from the crisis team on Ward 2": where staff work is no secret
                 lo, hi = min(s_start, t_start), max(s_end, t_end)
-                if hi - lo > 110 or any(lo <= e < hi and not s_start <= e < s_end for e in ends):
-                    continue  # a different sentence: not said about this person
+                said_from = s_end
+                crossed = [e for e in ends if lo <= e < hi and not s_start <= e < s_end]
+                if crossed:
+                    # a different sentence is not said about this person, unless it opens with
+                    # them as a pronoun: "... Mark Evans from Hook Road? He was sectioned"
+                    said_from = _pronoun_after(low, crossed[-1], t_start) if len(crossed) == 1 else -1
+                    if not named or said_from < 0 or hi - lo > 160:
+                        continue
+                elif hi - lo > 110:
+                    continue
                 if named:
-                    score = self._said_of(text, low, s_end, group, t_start, t_end)
+                    score = self._said_of(text, low, said_from, group, t_start, t_end)
                 else:
                     score = 0.65 if first_name else 0.3
                 if best is None or score > best[0]:
@@ -748,3 +766,13 @@ class PersonalInformationDetector:
             dash = text[max(0, m.start() - 3) : m.start()].strip().endswith(("-", "–", "~"))
             if dash or m.end() == tail or not _SIGN_OFF_WORDS.isdisjoint(before):
                 clues.append(_Clue("name", m.start(), m.end(), 0.9, True, "full name beside contact details"))
+
+
+_PRONOUN_OPENING = re.compile(r"\W*(?:he|she|they)\b")
+
+
+def _pronoun_after(low: str, sentence_end: int, before: int) -> int:
+    """Where "he"/"she"/"they" ends when it opens the sentence after ``sentence_end`` (and comes
+    before ``before``), else -1."""
+    m = _PRONOUN_OPENING.match(low, sentence_end + 1, before)
+    return m.end() if m is not None else -1
