@@ -124,6 +124,9 @@ ADVERTS = [
     # the LinkedIn pitch
     ("Great to connect! We help NHS trusts cut agency spend by 30% - happy to share a case study?", True),
     ("We help families cope with dementia at our free carers group", False),
+    # the recovery scam
+    ("crypto recovery expert helped me get back my lost BTC, contact @recoverwithjay on telegram", True),
+    ("my mum got back my lost money from the bank after the scam, thank you PALS for the advice", False),
 ]
 
 
