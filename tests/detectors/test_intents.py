@@ -124,6 +124,10 @@ def test_a_denied_complaint_is_kept_as_an_explanation() -> None:
 # --------------------------------------------------------------------------- criticism
 
 CRITICISM = [
+    # blame for what the service did
+    "If my brother dies because you sent him home, I'm holding every one of you responsible",
+    "I'm holding the Trust accountable for my son's death",
+    "I blame you lot for this mess",
     "Genuinely the worst run organisation I've ever dealt with. Letters arriving after the appointment date.",
     "NO CALLBACK. NO LETTER. NOTHING. 10 WEEKS.",
     "Really not good enough",
@@ -242,6 +246,8 @@ NOT_CRITICISM = [
     # the author lost it, not the Trust
     "can someone ring me back about my appointment on Thursday, I've lost the letter",
     "ive gone and lost my appointment letter, can you resend it?",
+    "I'll hold you to that, thanks for the lovely chat",
+    "the nurse was lovely because you sent a card",
 ]
 
 

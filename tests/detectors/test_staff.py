@@ -183,6 +183,8 @@ def test_evidence_covers_the_person_and_the_attack() -> None:
 # -- defamation --------------------------------------------------------------------------------
 
 DEFAMATION = [
+    ("The manager at the Tolworth hub is fiddling the rotas to pay her mates overtime", True),
+    ("whoever does the rotas is fiddling the rota again, I'm on nights all month lol", False),
     (
         "@kelly_runs_ldn you're the one keying cars in the Springfield car park, everyone's seen the doorbell footage",
         True,
