@@ -57,11 +57,8 @@ def source_path(module: str) -> Path:
 def compiled_paths(module: str) -> list[Path]:
     """The extension files built for ``module`` (one per Python ABI it was built for)."""
     source = source_path(module)
-    return [
-        source.with_name(source.stem + suffix)
-        for suffix in importlib.machinery.EXTENSION_SUFFIXES
-        if source.with_name(source.stem + suffix).exists()
-    ]
+    candidates = (source.with_name(source.stem + suffix) for suffix in importlib.machinery.EXTENSION_SUFFIXES)
+    return [path for path in candidates if path.exists()]
 
 
 def _group_paths() -> list[Path]:

@@ -752,11 +752,7 @@ class IntentDetector:
                 qmark or k in opens or any(h[0] == k for h in ask) or msg.within(("q.ask", "q.req"), s, e)
             ):
                 continue
-            if (
-                self._rhetorical(msg, s, k, ss, se)
-                or msg.within(("care.ask",), ss, se)
-                or msg.within(("clin.sale",), ss, se)
-            ):
+            if self._rhetorical(msg, s, k, ss, se) or msg.within(("care.ask", "clin.sale"), ss, se):
                 continue  # a jibe, an advert, a sale, or a message to pass on about someone's care
             # A medicine in a question about a service ("where do I collect my clozapine?") is
             # logistics, not a clinical question, unless the clause also asks "is it safe" etc.
